@@ -1,0 +1,23 @@
+import { Knex } from 'knex';
+import * as m1 from './20261125080000_create_tenants_and_users';
+import * as m2 from './20261125080100_create_sessions_and_api_keys';
+import * as m3 from './20261125080200_create_parts_and_locations';
+import * as m4 from './20261125080300_create_stock_ledger';
+import * as m5 from './20261125080400_create_journals_and_outbox';
+
+type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
+
+// Listed here rather than found on disk so the same migrations load under tsx, jest and the CLI.
+const migrations: [string, Migration][] = [
+  ['20261125080000_create_tenants_and_users', m1],
+  ['20261125080100_create_sessions_and_api_keys', m2],
+  ['20261125080200_create_parts_and_locations', m3],
+  ['20261125080300_create_stock_ledger', m4],
+  ['20261125080400_create_journals_and_outbox', m5],
+];
+
+export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => migrations,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, m]) => m,
+};

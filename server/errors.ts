@@ -1,0 +1,68 @@
+// Typed errors: services throw these; only http/error-handler.ts turns them into responses.
+export type FieldProblem = { field: string; message: string };
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly fields: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string, field?: string) {
+    super('not_found', 404, `${what} ${id} was not found`, field ? [{ field, message: `${what} ${id} was not found` }] : []);
+  }
+}
+
+export class Invalid extends DomainError {
+  constructor(fields: FieldProblem[], message = fields.map((f) => `${f.field}: ${f.message}`).join('; ')) {
+    super('invalid', 422, message, fields);
+  }
+  static field(field: string, message: string): Invalid {
+    return new Invalid([{ field, message }]);
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(message: string, field?: string) {
+    super('conflict', 409, message, field ? [{ field, message }] : []);
+  }
+}
+
+export class InsufficientStock extends DomainError {
+  constructor(readonly detail: { part: string; location: string; onHand: string; requested: string; shortBy: string; lot?: string }, field = 'quantity') {
+    const lot = detail.lot ? ` (lot ${detail.lot})` : '';
+    const msg = `Not enough ${detail.part}${lot} at ${detail.location}: on hand ${detail.onHand}, requested ${detail.requested}, short by ${detail.shortBy}`;
+    super('insufficient_stock', 422, msg, [{ field, message: msg }]);
+  }
+}
+
+export class PeriodClosed extends DomainError {
+  constructor(date: string, lockDate: string) {
+    const msg = `Date ${date} is inside the locked period (lock date ${lockDate}); use a date after ${lockDate}`;
+    super('period_closed', 422, msg, [{ field: 'occurred_on', message: msg }]);
+  }
+}
+
+export class Unauthorised extends DomainError {
+  constructor(message = 'Sign in to continue') {
+    super('unauthorised', 401, message);
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(message = 'Your role does not allow this') {
+    super('forbidden', 403, message);
+  }
+}
+
+export class ConnectorError extends DomainError {
+  constructor(message: string, readonly retryable: boolean) {
+    super('connector_error', 502, message);
+  }
+}
