@@ -2,7 +2,8 @@ import { Knex } from 'knex';
 
 const QTY: [number, number] = [24, 6];
 const COST: [number, number] = [28, 10];
-const VALUE: [number, number] = [32, 10];
+// qty (6 dp) x unit cost (10 dp) is exact at 16 dp, so layer and movement values never truncate.
+const VALUE: [number, number] = [40, 16];
 
 export async function up(knex: Knex): Promise<void> {
   // One row per business event (a receipt, an adjustment, a transfer...): the source document.
@@ -17,7 +18,8 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('api_key_id');
     t.text('reference').notNullable().defaultTo('');
     t.text('reason').notNullable().defaultTo('');
-    t.text('expense_role');
+    // The account on the other side of the stock lines (GRNI, COGS, adjustments...), kept for reversals.
+    t.text('contra_role').notNullable();
     t.uuid('reverses_event_id');
     t.primary(['tenant_id', 'id']);
     t.check("kind in ('opening_balance','receipt','issue','transfer','adjustment','reversal')", [], 'stock_events_kind_chk');

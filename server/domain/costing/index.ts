@@ -1,0 +1,4 @@
+export * from './layers';
+export * from './draw';
+export * from './inbound';
+export * from './method';

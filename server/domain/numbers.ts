@@ -1,0 +1,45 @@
+import { Decimal, QTY_DP, COST_DP } from './decimal';
+
+// Parsing of user-entered numbers, shared by forms, JSON and CSV. Returns a reason, never throws,
+// so each caller can name the field.
+const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+export const MAX_QUANTITY = new Decimal('1e12');
+export const MAX_UNIT_COST = new Decimal('1e12');
+
+export type Parsed = { ok: true; value: Decimal } | { ok: false; reason: string };
+
+export function parseDecimalText(raw: unknown): Parsed {
+  if (raw === undefined || raw === null || raw === '') return { ok: false, reason: 'is required' };
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return { ok: false, reason: 'must be a number' };
+    raw = String(raw); // a JSON number's shortest round-trip text, e.g. 0.1 -> "0.1"
+  }
+  if (typeof raw !== 'string') return { ok: false, reason: 'must be a number' };
+  const text = raw.trim();
+  if (/e/i.test(text)) return { ok: false, reason: `must be a plain decimal (got ${text})` };
+  if (!NUMBER_TEXT.test(text)) return { ok: false, reason: `must be a number (got "${text.slice(0, 40)}")` };
+  return { ok: true, value: new Decimal(text) };
+}
+
+type Rule = { positive?: boolean; nonNegative?: boolean; nonZero?: boolean; dp: number; max: Decimal; whole?: boolean; unit?: string };
+
+function check(raw: unknown, rule: Rule): Parsed {
+  const p = parseDecimalText(raw);
+  if (!p.ok) return p;
+  const v = p.value;
+  if (rule.positive && v.lte(0)) return { ok: false, reason: 'must be greater than zero' };
+  if (rule.nonNegative && v.isNeg()) return { ok: false, reason: 'must not be negative' };
+  if (rule.nonZero && v.isZero()) return { ok: false, reason: 'must not be zero' };
+  if (v.abs().gt(rule.max)) return { ok: false, reason: `is too large (at most ${rule.max.toFixed()})` };
+  if (v.decimalPlaces() > rule.dp) return { ok: false, reason: `has too many decimal places (at most ${rule.dp})` };
+  if (rule.whole && !v.isInteger()) return { ok: false, reason: `must be a whole number of ${rule.unit ?? 'units'}` };
+  return { ok: true, value: v };
+}
+
+export function parseQuantity(raw: unknown, opts: { signed?: boolean; whole?: boolean; unit?: string } = {}): Parsed {
+  return check(raw, { positive: !opts.signed, nonZero: true, dp: QTY_DP, max: MAX_QUANTITY, whole: opts.whole, unit: opts.unit });
+}
+
+export function parseUnitCost(raw: unknown): Parsed {
+  return check(raw, { nonNegative: true, dp: COST_DP, max: MAX_UNIT_COST });
+}

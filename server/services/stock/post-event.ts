@@ -1,0 +1,123 @@
+import crypto from 'node:crypto';
+import { Db, Trx } from '../../db';
+import { str } from '../../domain/decimal';
+import { AccountRole, buildJournal, postWithCarry, StockPosting } from '../../domain/accounting';
+import { assertOpenPeriod } from '../../domain/stock/rules';
+import { getTenant, getAccountMapping } from '../../repos/tenants';
+import * as ledger from '../../repos/ledger';
+import { insertJournal } from '../../repos/journals';
+import { inTransaction } from '../transaction';
+import { IdempotencyClaim, findReplay, saveResponse } from '../idempotency';
+import { EventWriter } from './event-writer';
+import { resolveLegs } from './resolve';
+import { Actor, StockCommand, Leg, EventKind, EventView, JournalView } from './types';
+
+const CONTRA: Record<Exclude<StockCommand['kind'], 'issue'>, AccountRole> = {
+  opening_balance: 'opening_balance',
+  receipt: 'grni',
+  adjustment: 'stock_adjustments',
+  transfer: 'stock_adjustments',
+};
+
+export type PostResult = { status: number; body: EventView; replayed: boolean };
+
+/** Record one stock event (opening balance, receipt, issue, adjustment, transfer) with its journal. */
+export async function postStockEvent(db: Db, actor: Actor, cmd: StockCommand, idem?: IdempotencyClaim): Promise<PostResult> {
+  return inTransaction(db, async (trx) => {
+    if (idem) {
+      const replay = await findReplay(trx, actor.tenantId, idem);
+      if (replay) return { status: replay.status, body: replay.body as EventView, replayed: true };
+    }
+    const legs = await resolveLegs(trx, actor.tenantId, cmd);
+    const contra = cmd.kind === 'issue' ? cmd.expenseRole : CONTRA[cmd.kind];
+    const view = await writeEvent(trx, actor, { kind: cmd.kind, occurredOn: cmd.occurredOn, reference: cmd.reference ?? '', reason: cmd.reason ?? '', contra, reversesEventId: null }, legs);
+    if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: view });
+    return { status: 201, body: view, replayed: false };
+  });
+}
+
+export type EventHeader = { kind: EventKind; occurredOn: string; reference: string; reason: string; contra: AccountRole; reversesEventId: string | null };
+
+/**
+ * The one path by which stock changes: lock the parts, apply the legs to layers and balances,
+ * carry the rounding per part, build and store the journal and its outbox row.
+ */
+export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
+  const tenant = await getTenant(trx, actor.tenantId);
+  assertOpenPeriod(head.occurredOn, tenant.lockDate);
+  const partIds = legs.map((l) => l.part.id);
+  const carries = await ledger.lockParts(trx, actor.tenantId, partIds);
+  const eventId = crypto.randomUUID();
+  const pairs = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id })), (p) => `${p.partId}|${p.locationId}`);
+  const keys = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot })), (k) => `${k.partId}|${k.locationId}|${k.lot}`);
+  const serialKeys = legs.filter((l) => l.serial).map((l) => ({ partId: l.part.id, serial: l.serial! }));
+  const [layers, balances, serials] = await Promise.all([
+    ledger.openLayers(trx, actor.tenantId, pairs),
+    ledger.balances(trx, actor.tenantId, keys),
+    ledger.serials(trx, actor.tenantId, serialKeys),
+  ]);
+  const writer = new EventWriter(trx, actor.tenantId, tenant.valuationMethod, eventId, head.occurredOn, balances, serials, layers);
+  if (prepare) await prepare(writer);
+  for (const leg of legs) writer.apply(leg);
+
+  await trx('stock_events').insert({
+    tenant_id: actor.tenantId,
+    id: eventId,
+    kind: head.kind,
+    occurred_on: head.occurredOn,
+    user_id: actor.userId ?? null,
+    api_key_id: actor.apiKeyId ?? null,
+    reference: head.reference,
+    reason: head.reason,
+    contra_role: head.contra,
+    reverses_event_id: head.reversesEventId,
+  });
+  await writer.flush();
+  const postings: StockPosting[] = [];
+  for (const [partId, delta] of writer.valueByPart) {
+    const r = postWithCarry(carries.get(partId)!, delta);
+    carries.set(partId, r.carry);
+    postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: r.posted });
+  }
+  await ledger.saveCarries(trx, actor.tenantId, carries);
+  const mapping = await getAccountMapping(trx, actor.tenantId);
+  const draft = buildJournal(postings, head.contra, mapping, narrate(head, legs));
+  const journal: JournalView | null = draft ? await insertJournal(trx, actor.tenantId, eventId, head.occurredOn, `/events/${eventId}`, draft) : null;
+  return {
+    id: eventId,
+    kind: head.kind,
+    occurred_on: head.occurredOn,
+    reference: head.reference,
+    reason: head.reason,
+    reverses_event_id: head.reversesEventId,
+    movements: writer.movements.map((m) => {
+      const leg = legs.find((l) => l.part.id === m.partId && l.location.id === m.locationId)!;
+      return { id: m.id, part: leg.part.sku, location: leg.location.code, lot: m.lot || null, serial: m.serial, quantity: str(m.quantity), unit_cost: str(m.unitCost), value: str(m.value) };
+    }),
+    journal,
+  };
+}
+
+const KIND_LABEL: Record<EventKind, string> = {
+  opening_balance: 'Opening stock',
+  receipt: 'Stock receipt',
+  issue: 'Stock issue',
+  adjustment: 'Stock adjustment',
+  transfer: 'Stock transfer',
+  reversal: 'Reversal',
+};
+
+function narrate(head: EventHeader, legs: Leg[]): string {
+  const skus = [...new Set(legs.map((l) => l.part.sku))];
+  const parts = skus.length <= 3 ? skus.join(', ') : `${skus.slice(0, 3).join(', ')} and ${skus.length - 3} more`;
+  const ref = head.reference ? ` ${head.reference}` : '';
+  const why = head.reason ? ` (${head.reason})` : '';
+  return `${KIND_LABEL[head.kind]}${ref}: ${parts}${why} [Perpetua]`;
+}
+
+function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const i of items) if (!seen.has(key(i))) seen.set(key(i), i);
+  return [...seen.values()];
+}
+

@@ -1,0 +1,84 @@
+import { Trx } from '../../db';
+import { Decimal } from '../../domain/decimal';
+import { FieldProblem, Invalid, NotFound } from '../../errors';
+import { Part, Location, partsBySku, locationsByCode } from '../../repos/catalogue';
+import { StockCommand, Leg, LineInput, TransferLineInput } from './types';
+
+/**
+ * Turn a command's lines into legs: find each part and location (by SKU and code, scoped to the
+ * organisation), check tracking rules, and split serial-tracked lines into one leg per serial.
+ * Every problem in every line is reported at once, each naming its field.
+ */
+export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand): Promise<Leg[]> {
+  const lines = cmd.lines as (LineInput | TransferLineInput)[];
+  const codes = lines.flatMap((l) => ('from' in l ? [l.from, l.to] : [l.location]));
+  const [parts, locations] = await Promise.all([
+    partsBySku(trx, tenantId, lines.map((l) => l.part)),
+    locationsByCode(trx, tenantId, codes),
+  ]);
+  const problems: FieldProblem[] = [];
+  const legs: Leg[] = [];
+  const single = lines.length === 1 && cmd.kind !== 'transfer';
+  lines.forEach((line, i) => {
+    const at = (f: string) => (lines.length === 1 ? f : `lines[${i}].${f}`);
+    const part = parts.get(line.part);
+    if (!part) problems.push({ field: at('part'), message: `Unknown part ${line.part}` });
+    const locs = ('from' in line ? [['from', line.from], ['to', line.to]] : [['location', line.location]]) as [string, string][];
+    for (const [f, code] of locs) if (!locations.get(code)) problems.push({ field: at(f), message: `Unknown location ${code}` });
+    if (!part || locs.some(([, c]) => !locations.get(c))) return;
+    const before = problems.length;
+    checkTracking(part, line, at, problems, cmd.kind);
+    if (problems.length > before) return;
+    legs.push(...legsFor(cmd, line, part, locations, at));
+  });
+  if (single && problems.length === 1 && problems[0].message.startsWith('Unknown part')) {
+    throw new NotFound('Part', lines[0].part, problems[0].field);
+  }
+  if (problems.length) throw new Invalid(problems);
+  return legs;
+}
+
+function checkTracking(part: Part, line: LineInput | TransferLineInput, at: (f: string) => string, problems: FieldProblem[], kind: StockCommand['kind']): void {
+  const qty = line.quantity.abs();
+  if (!part.fractional && !qty.isInteger()) {
+    problems.push({ field: at('quantity'), message: `${part.sku} is counted in whole ${part.unit}; ${line.quantity.toFixed()} is not a whole number` });
+  }
+  const serials = line.serials ?? [];
+  if (part.tracking === 'serial') {
+    if (serials.length !== qty.toNumber() || !qty.isInteger()) {
+      problems.push({ field: at('serials'), message: `${part.sku} is serial-tracked: give one serial per unit (${qty.toFixed()} needed, ${serials.length} given)` });
+    }
+    const dup = serials.find((s, i) => serials.indexOf(s) !== i);
+    if (dup) problems.push({ field: at('serials'), message: `Serial ${dup} of ${part.sku} is listed twice` });
+  } else if (serials.length) {
+    problems.push({ field: at('serials'), message: `${part.sku} is not serial-tracked; leave serials empty` });
+  }
+  if (part.tracking === 'lot' && !line.lot) problems.push({ field: at('lot'), message: `${part.sku} is lot-tracked: give the batch code` });
+  if (part.tracking === 'none' && line.lot) problems.push({ field: at('lot'), message: `${part.sku} is not lot-tracked; leave lot empty` });
+  if ((kind === 'opening_balance' || kind === 'receipt') && !('unitCost' in line && line.unitCost)) {
+    problems.push({ field: at('unit_cost'), message: `Unit cost is required for ${part.sku}` });
+  }
+}
+
+function legsFor(cmd: StockCommand, line: LineInput | TransferLineInput, part: Part, locations: Map<string, Location>, at: (f: string) => string): Leg[] {
+  const lot = line.lot ?? '';
+  const serials: (string | null)[] = line.serials?.length ? line.serials : [null];
+  const each = (q: Decimal) => (line.serials?.length ? new Decimal(1) : q);
+  const base = (serial: string | null, i: number) => ({ part, lot, serial, field: line.serials?.length ? at(`serials[${i}]`) : at('quantity') });
+  if ('from' in line) {
+    const from = locations.get(line.from)!;
+    const to = locations.get(line.to)!;
+    // The inbound leg's cost is filled in from the outbound draws when the transfer is applied.
+    return serials.flatMap((s, i) => [
+      { ...base(s, i), dir: 'out' as const, location: from, qty: each(line.quantity), cost: { kind: 'method' as const } },
+      { ...base(s, i), dir: 'in' as const, location: to, qty: each(line.quantity), cost: { kind: 'carried' as const } },
+    ]);
+  }
+  const location = locations.get(line.location)!;
+  const outbound = cmd.kind === 'issue' || (cmd.kind === 'adjustment' && line.quantity.isNeg());
+  return serials.map((s, i) =>
+    outbound
+      ? { ...base(s, i), dir: 'out' as const, location, qty: each(line.quantity.abs()), cost: { kind: 'method' as const } }
+      : { ...base(s, i), dir: 'in' as const, location, qty: each(line.quantity), cost: line.unitCost ? { kind: 'unit' as const, unitCost: line.unitCost } : { kind: 'current' as const } },
+  );
+}
