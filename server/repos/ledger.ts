@@ -142,16 +142,25 @@ export async function consumptionsOf(trx: Trx, tenantId: string, movementIds: st
   return rows.map((r) => ({ movementId: r.movement_id as string, layerId: r.layer_id as string, qty: new Decimal(r.quantity), value: new Decimal(r.value) }));
 }
 
-/** Add signed deltas to on-hand per stock key; the CHECK (on_hand >= 0) is the last line of defence. */
+/**
+ * Add signed deltas to on-hand per stock key (the caller holds the part locks). Existing rows are
+ * updated and new keys inserted; CHECK (on_hand >= 0) is the last line of defence.
+ */
 export async function addToBalances(trx: Trx, tenantId: string, deltas: { partId: string; locationId: string; lot: string; delta: Decimal }[]): Promise<void> {
   const rows = deltas.filter((d) => !d.delta.isZero());
   if (!rows.length) return;
-  await trx.raw(
-    `insert into stock_balances (tenant_id, part_id, location_id, lot, on_hand)
-     values ${rows.map(() => '(?, ?, ?, ?, ?::numeric)').join(', ')}
-     on conflict (tenant_id, part_id, location_id, lot) do update set on_hand = stock_balances.on_hand + excluded.on_hand`,
-    rows.flatMap((d) => [tenantId, d.partId, d.locationId, d.lot, str(d.delta)]),
+  const updated = await trx.raw(
+    `update stock_balances b set on_hand = b.on_hand + v.d
+       from (values ${rows.map(() => '(?::uuid, ?::uuid, ?::text, ?::numeric)').join(', ')}) as v(p, l, lot, d)
+      where b.tenant_id = ? and b.part_id = v.p and b.location_id = v.l and b.lot = v.lot
+      returning b.part_id, b.location_id, b.lot`,
+    [...rows.flatMap((d) => [d.partId, d.locationId, d.lot, str(d.delta)]), tenantId],
   );
+  const seen = new Set(updated.rows.map((r: Record<string, string>) => balanceKey(r.part_id, r.location_id, r.lot)));
+  const fresh = rows.filter((d) => !seen.has(balanceKey(d.partId, d.locationId, d.lot)));
+  if (fresh.length) {
+    await trx('stock_balances').insert(fresh.map((d) => ({ tenant_id: tenantId, part_id: d.partId, location_id: d.locationId, lot: d.lot, on_hand: str(d.delta) })));
+  }
 }
 
 export async function saveSerials(trx: Trx, tenantId: string, rows: (SerialRow & { movementId: string })[]): Promise<void> {

@@ -1,0 +1,78 @@
+import { Db } from '../db';
+import { journalView } from '../repos/journals';
+import { ConnectorRegistry } from '../connectors/registry';
+import { PushError } from '../connectors/accounting-connector';
+import { Logger } from '../logger';
+
+const MAX_ATTEMPTS = 10;
+const backoffMs = (attempt: number) => Math.min(60 * 60_000, 2 ** attempt * 1000);
+
+/**
+ * Drains due outbox rows. Each row is claimed with FOR UPDATE SKIP LOCKED inside a short
+ * transaction that only bumps its attempt time, so any number of workers can run at once and a
+ * crash mid-call leaves the row to be retried (the connector is idempotent on the journal id).
+ */
+export async function drainOutbox(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; batch?: number }): Promise<number> {
+  let done = 0;
+  for (let i = 0; i < (opts.batch ?? 50); i++) {
+    const row = await claimNext(db);
+    if (!row) break;
+    await deliver(db, registry, row, opts);
+    done++;
+  }
+  return done;
+}
+
+async function claimNext(db: Db): Promise<Record<string, any> | undefined> {
+  return db.transaction(async (trx) => {
+    const row = await trx('outbox').whereIn('status', ['pending', 'failed']).where('next_attempt_at', '<=', trx.fn.now())
+      .orderBy('next_attempt_at').forUpdate().skipLocked().first();
+    if (!row) return undefined;
+    // Lease the row for a minute: another worker skips it until then.
+    await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id })
+      .update({ next_attempt_at: trx.raw("now() + interval '1 minute'"), attempts: row.attempts + 1, updated_at: trx.fn.now() });
+    return { ...row, attempts: row.attempts + 1 };
+  });
+}
+
+async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, any>, opts: { publicUrl: string; log?: Logger }): Promise<void> {
+  const connector = await registry.forTenant(row.tenant_id);
+  const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
+  try {
+    const journal = await journalView(db, row.tenant_id, j);
+    const result = await connector.pushJournal(row.tenant_id, { ...journal, sourceUrl: `${opts.publicUrl}${j.source_path}` });
+    await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ status: 'done', external_id: result.externalId, connector: connector.name, last_error: null, updated_at: db.fn.now() });
+  } catch (err) {
+    const retryable = !(err instanceof PushError) || err.retryable;
+    const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
+    const wait = err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : backoffMs(row.attempts);
+    await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({
+      status: dead ? 'dead' : 'failed',
+      last_error: String((err as Error).message).slice(0, 2000),
+      connector: connector.name,
+      next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [String(wait)]),
+      updated_at: db.fn.now(),
+    });
+    opts.log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead }, 'journal posting failed');
+  }
+}
+
+/** Poll in the web process; stop() waits for the current round to finish. */
+export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number }) {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    if (stopped) return;
+    running = drainOutbox(db, registry, opts).catch((err) => opts.log?.error({ err, event: 'outbox.error' }, 'outbox worker error'));
+    await running;
+    if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 1000);
+  };
+  let timer = setTimeout(tick, 10);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

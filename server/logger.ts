@@ -1,0 +1,8 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+export function createLogger(level: string): Logger {
+  // Secrets never reach the log: headers that carry them are redacted.
+  return pino({ level, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'password'] });
+}

@@ -1,0 +1,139 @@
+import { Db } from '../db';
+import { Decimal, ZERO, roundMoney, str, money } from '../domain/decimal';
+import { NotFound } from '../errors';
+import { toPart } from '../repos/catalogue';
+import { journalView, journalForEvent } from '../repos/journals';
+
+// Read models for pages and the API. Reads need no locks: each is one consistent snapshot query.
+
+export type StockFilter = { q?: string; location?: string; tracking?: string; below?: boolean; limit?: number; offset?: number };
+
+export async function stockList(db: Db, tenantId: string, f: StockFilter) {
+  const rows = await db('parts as p')
+    .leftJoin(
+      db('stock_balances').where({ tenant_id: tenantId }).modify((q) => {
+        if (f.location) q.whereIn('location_id', db('locations').where({ tenant_id: tenantId, code: f.location }).select('id'));
+      }).groupBy('part_id').select('part_id', db.raw('sum(on_hand) as on_hand'), db.raw('sum(allocated) as allocated')).as('b'),
+      'b.part_id', 'p.id',
+    )
+    .leftJoin(
+      db('cost_layers').where({ tenant_id: tenantId }).where('remaining_qty', '>', 0).modify((q) => {
+        if (f.location) q.whereIn('location_id', db('locations').where({ tenant_id: tenantId, code: f.location }).select('id'));
+      }).groupBy('part_id').select('part_id', db.raw('sum(remaining_value) as value')).as('v'),
+      'v.part_id', 'p.id',
+    )
+    .where('p.tenant_id', tenantId)
+    .modify((q) => {
+      if (f.q) q.andWhere((w) => w.whereILike('p.sku', `%${f.q}%`).orWhereILike('p.name', `%${f.q}%`).orWhere('p.barcode', f.q!));
+      if (f.tracking) q.andWhere('p.tracking', f.tracking);
+      if (f.below) q.andWhereRaw('p.reorder_point is not null and coalesce(b.on_hand, 0) - coalesce(b.allocated, 0) <= p.reorder_point');
+    })
+    .orderBy('p.sku')
+    .limit(f.limit ?? 100)
+    .offset(f.offset ?? 0)
+    .select('p.*', db.raw('coalesce(b.on_hand, 0) as on_hand'), db.raw('coalesce(b.allocated, 0) as allocated'), db.raw('coalesce(v.value, 0) as value'));
+  return rows.map((r: Record<string, any>) => figures(r));
+}
+
+function figures(r: Record<string, any>) {
+  const onHand = new Decimal(r.on_hand);
+  const allocated = new Decimal(r.allocated);
+  return {
+    sku: r.sku as string,
+    name: r.name as string,
+    unit: r.unit as string,
+    tracking: r.tracking as string,
+    reorder_point: r.reorder_point === null ? null : str(new Decimal(r.reorder_point)),
+    on_hand: str(onHand),
+    allocated: str(allocated),
+    available: str(onHand.minus(allocated)),
+    value: money(roundMoney(new Decimal(r.value))),
+  };
+}
+
+export async function partDetail(db: Db, tenantId: string, sku: string) {
+  const row = await db('parts').where({ tenant_id: tenantId, sku }).first();
+  if (!row) throw new NotFound('Part', sku);
+  const part = toPart(row);
+  const [balances, layers, movements, serials] = await Promise.all([
+    db('stock_balances as b').join('locations as l', (j) => j.on('l.id', 'b.location_id').andOn('l.tenant_id', 'b.tenant_id'))
+      .where({ 'b.tenant_id': tenantId, 'b.part_id': part.id }).where('b.on_hand', '>', 0).orderBy(['l.code', 'b.lot'])
+      .select('l.code as location', 'b.lot', 'b.on_hand', 'b.allocated'),
+    db('cost_layers as c').join('locations as l', (j) => j.on('l.id', 'c.location_id').andOn('l.tenant_id', 'c.tenant_id'))
+      .where({ 'c.tenant_id': tenantId, 'c.part_id': part.id }).where('c.remaining_qty', '>', 0).orderBy('c.seq')
+      .select('c.id', 'l.code as location', 'c.original_qty', 'c.remaining_qty', 'c.remaining_value', 'c.unit_cost'),
+    db('stock_movements as m').join('locations as l', (j) => j.on('l.id', 'm.location_id').andOn('l.tenant_id', 'm.tenant_id'))
+      .join('stock_events as e', (j) => j.on('e.id', 'm.event_id').andOn('e.tenant_id', 'm.tenant_id'))
+      .where({ 'm.tenant_id': tenantId, 'm.part_id': part.id }).orderBy('m.seq', 'desc').limit(200)
+      .select('m.id', 'm.event_id', 'e.kind', 'e.reference', 'm.occurred_on', 'm.recorded_at', 'l.code as location', 'm.lot', 'm.serial', 'm.quantity', 'm.unit_cost', 'm.value'),
+    part.tracking === 'serial'
+      ? db('serials as s').leftJoin('locations as l', (j) => j.on('l.id', 's.location_id').andOn('l.tenant_id', 's.tenant_id'))
+          .where({ 's.tenant_id': tenantId, 's.part_id': part.id, 's.status': 'in_stock' }).orderBy('s.serial').select('s.serial', 'l.code as location', 's.lot')
+      : Promise.resolve([]),
+  ]);
+  const onHand = balances.reduce((a, b) => a.plus(b.on_hand), ZERO);
+  const allocated = balances.reduce((a, b) => a.plus(b.allocated), ZERO);
+  const value = layers.reduce((a, l) => a.plus(l.remaining_value), ZERO);
+  return {
+    part: { ...part, reorderPoint: part.reorderPoint ? str(part.reorderPoint) : null },
+    figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(roundMoney(value)) },
+    balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)) })),
+    layers: layers.map((l) => ({ id: l.id, location: l.location, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(roundMoney(new Decimal(l.remaining_value))) })),
+    movements: movements.map((m) => ({ id: m.id, event_id: m.event_id, kind: m.kind, reference: m.reference, occurred_on: m.occurred_on, recorded_at: new Date(m.recorded_at).toISOString(), location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: money(roundMoney(new Decimal(m.value))) })),
+    serials: serials.map((s: any) => ({ serial: s.serial, location: s.location, lot: s.lot || null })),
+  };
+}
+
+export async function eventDetail(db: Db, tenantId: string, id: string) {
+  const e = await db('stock_events').where({ tenant_id: tenantId, id }).first();
+  if (!e) throw new NotFound('Stock event', id);
+  const [moves, journal, reversedBy] = await Promise.all([
+    db('stock_movements as m').join('parts as p', (j) => j.on('p.id', 'm.part_id').andOn('p.tenant_id', 'm.tenant_id'))
+      .join('locations as l', (j) => j.on('l.id', 'm.location_id').andOn('l.tenant_id', 'm.tenant_id'))
+      .where({ 'm.tenant_id': tenantId, 'm.event_id': id }).orderBy('m.seq')
+      .select('m.id', 'p.sku as part', 'l.code as location', 'm.lot', 'm.serial', 'm.quantity', 'm.unit_cost', 'm.value'),
+    journalForEvent(db, tenantId, id),
+    db('stock_events').where({ tenant_id: tenantId, reverses_event_id: id }).first('id'),
+  ]);
+  return {
+    id: e.id as string,
+    kind: e.kind as string,
+    occurred_on: e.occurred_on as string,
+    recorded_at: new Date(e.recorded_at).toISOString(),
+    reference: e.reference as string,
+    reason: e.reason as string,
+    reverses_event_id: e.reverses_event_id as string | null,
+    reversed_by_event_id: (reversedBy?.id ?? null) as string | null,
+    movements: moves.map((m) => ({ id: m.id, part: m.part, location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: str(new Decimal(m.value)) })),
+    journal,
+  };
+}
+
+export async function listJournals(db: Db, tenantId: string, opts: { limit?: number; offset?: number } = {}) {
+  const rows = await db('journals as j')
+    .leftJoin('outbox as o', (x) => x.on('o.journal_id', 'j.id').andOn('o.tenant_id', 'j.tenant_id'))
+    .where('j.tenant_id', tenantId)
+    .orderBy('j.number', 'desc')
+    .limit(opts.limit ?? 50)
+    .offset(opts.offset ?? 0)
+    .select('j.*', 'o.status as posting_status', 'o.connector', 'o.last_error',
+      db.raw('(select sum(amount) from journal_lines l where l.tenant_id = j.tenant_id and l.journal_id = j.id and l.amount > 0) as total'));
+  return rows.map((r) => ({ id: r.id, number: Number(r.number), date: r.journal_date, narration: r.narration, source_path: r.source_path, total: money(new Decimal(r.total ?? 0)), posting: postingStatus(r) }));
+}
+
+function postingStatus(r: Record<string, any>) {
+  const label = r.posting_status === 'done' ? (r.connector === 'offline' ? 'kept locally' : 'posted') : r.posting_status ?? 'pending';
+  return { status: r.posting_status ?? 'pending', label, error: r.last_error ?? null };
+}
+
+export async function journalDetail(db: Db, tenantId: string, id: string) {
+  const j = await db('journals').where({ tenant_id: tenantId, id }).first();
+  if (!j) throw new NotFound('Journal', id);
+  const o = await db('outbox').where({ tenant_id: tenantId, journal_id: id }).first();
+  return { ...(await journalView(db, tenantId, j)), event_id: j.event_id as string, source_path: j.source_path as string, posting: postingStatus({ posting_status: o?.status, connector: o?.connector, last_error: o?.last_error }) };
+}
+
+export async function listEvents(db: Db, tenantId: string, limit = 50) {
+  return db('stock_events').where({ tenant_id: tenantId }).orderBy('seq', 'desc').limit(limit).select('id', 'kind', 'occurred_on', 'reference', 'reason', 'recorded_at');
+}
+

@@ -1,0 +1,49 @@
+import { Db } from '../db';
+import { AccountRole, ACCOUNT_ROLES } from '../domain/accounting';
+import { methodRefusal, ValuationMethod, ReportingFramework } from '../domain/costing';
+import { Invalid } from '../errors';
+import { getTenant, getAccountMapping, Tenant } from '../repos/tenants';
+import { inTransaction } from './transaction';
+
+export type SettingsInput = {
+  name?: string;
+  reportingFramework?: ReportingFramework;
+  valuationMethod?: ValuationMethod;
+  lockDate?: string | null;
+  accounts?: Partial<Record<AccountRole, { code: string; name: string }>>;
+};
+
+export async function getSettings(db: Db, tenantId: string) {
+  const [tenant, accounts, moved] = await Promise.all([getTenant(db, tenantId), getAccountMapping(db, tenantId), stockHasMoved(db, tenantId)]);
+  return { tenant, accounts, methodLocked: moved };
+}
+
+async function stockHasMoved(db: Db, tenantId: string): Promise<boolean> {
+  return !!(await db('stock_movements').where({ tenant_id: tenantId }).first('id'));
+}
+
+/** The method is fixed once stock has moved: changing it would silently revalue history. */
+export async function updateSettings(db: Db, tenantId: string, input: SettingsInput): Promise<Tenant> {
+  return inTransaction(db, async (trx) => {
+    const current = await trx('tenants').where({ id: tenantId }).forUpdate().first();
+    const framework = input.reportingFramework ?? current.reporting_framework;
+    const method = input.valuationMethod ?? current.valuation_method;
+    const refusal = methodRefusal(method, framework);
+    if (refusal) throw Invalid.field(input.valuationMethod ? 'valuation_method' : 'reporting_framework', refusal);
+    if (method !== current.valuation_method && (await trx('stock_movements').where({ tenant_id: tenantId }).first('id'))) {
+      throw Invalid.field('valuation_method', `The valuation method is fixed once stock has moved (it is ${current.valuation_method}); a change needs a dated revaluation at the start of a period`);
+    }
+    const patch: Record<string, unknown> = { reporting_framework: framework, valuation_method: method };
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.lockDate !== undefined) patch.lock_date = input.lockDate;
+    await trx('tenants').where({ id: tenantId }).update(patch);
+    for (const [role, acc] of Object.entries(input.accounts ?? {})) {
+      if (!ACCOUNT_ROLES.includes(role as AccountRole) || !acc) continue;
+      await trx('account_mappings')
+        .insert({ tenant_id: tenantId, role, account_code: acc.code, account_name: acc.name })
+        .onConflict(['tenant_id', 'role'])
+        .merge(['account_code', 'account_name']);
+    }
+    return getTenant(trx, tenantId);
+  });
+}

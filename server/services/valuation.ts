@@ -1,0 +1,79 @@
+import { Db } from '../db';
+import { Decimal, ZERO, money, roundMoney, str } from '../domain/decimal';
+import { ROLE_LABELS, AccountRole } from '../domain/accounting';
+import { getAccountMapping } from '../repos/tenants';
+
+export type ValuationRow = { sku: string; name: string; location: string; role: string; quantity: string; value: string };
+
+/**
+ * Stock value per part and location, now (from open cost layers) or as at the end of a business
+ * date (the sum of movement quantities and values dated up to it: one index-only scan).
+ */
+export async function valuation(db: Db, tenantId: string, asAt?: string) {
+  const grouped = asAt
+    ? db('stock_movements').where({ tenant_id: tenantId }).where('occurred_on', '<=', asAt)
+        .groupBy('part_id', 'location_id').select('part_id', 'location_id', db.raw('sum(quantity) as quantity'), db.raw('sum(value) as value'))
+    : db('stock_balances').where({ tenant_id: tenantId }).groupBy('part_id', 'location_id')
+        .select('part_id', 'location_id', db.raw('sum(on_hand) as quantity'),
+          db.raw('(select coalesce(sum(remaining_value), 0) from cost_layers c where c.tenant_id = stock_balances.tenant_id and c.part_id = stock_balances.part_id and c.location_id = stock_balances.location_id) as value'));
+  const rows = await db.with('g', grouped)
+    .from('g')
+    .join('parts as p', (j) => j.on('p.id', 'g.part_id').andOnVal('p.tenant_id', tenantId))
+    .join('locations as l', (j) => j.on('l.id', 'g.location_id').andOnVal('l.tenant_id', tenantId))
+    .whereRaw('(g.quantity <> 0 or g.value <> 0)')
+    .orderBy(['p.sku', 'l.code'])
+    .select('p.sku', 'p.name', 'p.stock_role as role', 'l.code as location', 'g.quantity', 'g.value');
+  const byRole = new Map<string, Decimal>();
+  let total = ZERO;
+  const lines: ValuationRow[] = rows.map((r) => {
+    const value = new Decimal(r.value);
+    byRole.set(r.role, (byRole.get(r.role) ?? ZERO).plus(value));
+    total = total.plus(value);
+    return { sku: r.sku, name: r.name, location: r.location, role: r.role, quantity: str(new Decimal(r.quantity)), value: money(roundMoney(value)) };
+  });
+  return {
+    as_at: asAt ?? null,
+    total: money(roundMoney(total)),
+    by_account: [...byRole].map(([role, v]) => ({ role, label: ROLE_LABELS[role as AccountRole], value: money(roundMoney(v)) })),
+    lines,
+  };
+}
+
+const STOCK_ACCOUNTS: AccountRole[] = ['raw_materials', 'wip', 'finished_goods'];
+
+/**
+ * For each mapped stock account: the value held in cost layers (each part's value rounded to
+ * cents, as its journals were) against the sum of journal lines posted to that account.
+ */
+export async function reconciliation(db: Db, tenantId: string) {
+  const [layerRows, journalRows, mapping] = await Promise.all([
+    db.raw(
+      `select p.stock_role as role, sum(round(v.value, 2)) as value, sum(v.value) as exact
+         from (select part_id, sum(remaining_value) as value from cost_layers where tenant_id = ? group by part_id) v
+         join parts p on p.tenant_id = ? and p.id = v.part_id
+        group by p.stock_role`,
+      [tenantId, tenantId],
+    ),
+    db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total')),
+    getAccountMapping(db, tenantId),
+  ]);
+  const layers = new Map<string, Record<string, string>>(layerRows.rows.map((r: Record<string, string>) => [r.role, r]));
+  const journals = new Map<string, string>(journalRows.map((r: Record<string, string>) => [r.role, r.total]));
+  const accounts = STOCK_ACCOUNTS.map((role) => {
+    const layerValue = new Decimal(layers.get(role)?.value ?? 0);
+    const journalTotal = new Decimal(journals.get(role) ?? 0);
+    const difference = layerValue.minus(journalTotal);
+    return {
+      role,
+      label: ROLE_LABELS[role],
+      account_code: mapping[role].code,
+      account_name: mapping[role].name,
+      layer_value: money(layerValue),
+      exact_layer_value: str(new Decimal(layers.get(role)?.exact ?? 0)),
+      journal_total: money(journalTotal),
+      difference: money(difference),
+      reconciled: difference.isZero(),
+    };
+  });
+  return { reconciled: accounts.every((a) => a.reconciled), accounts };
+}

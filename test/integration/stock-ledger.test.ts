@@ -1,0 +1,44 @@
+import { openTestDb, TestDb } from '../support/db';
+import { givenOrganisation, givenPart } from '../support/builders';
+import { postStockEvent } from '../../server/services/stock/post-event';
+import { reverseStockEvent } from '../../server/services/stock/reverse-event';
+import { reconciliation } from '../../server/services/valuation';
+import { dec } from '../../server/domain/decimal';
+import { Actor } from '../../server/services/stock/types';
+
+let t: TestDb;
+beforeAll(async () => { t = await openTestDb(); });
+afterAll(async () => { await t.close(); });
+
+async function expectReconciled(actor: Actor) {
+  const r = await reconciliation(t.db, actor.tenantId);
+  expect(r.accounts.filter((a) => !a.reconciled)).toEqual([]);
+}
+
+describe('stock events', () => {
+  it('values a FIFO issue from the oldest layer and posts Dr COGS / Cr Raw materials', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'BRG-6204');
+    await postStockEvent(t.db, actor, { kind: 'opening_balance', occurredOn: '2026-11-01', lines: [{ part: 'BRG-6204', location: 'MAIN', quantity: dec(10), unitCost: dec('2.50') }] });
+    await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: 'BRG-6204', location: 'MAIN', quantity: dec(10), unitCost: dec('3.00') }] });
+    const issue = await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-03', lines: [{ part: 'BRG-6204', location: 'MAIN', quantity: dec(12) }] });
+    expect(issue.body.movements).toEqual([expect.objectContaining({ part: 'BRG-6204', quantity: '-12', value: '-31' })]);
+    expect(issue.body.journal!.lines).toEqual([
+      expect.objectContaining({ role: 'cogs', debit: '31.00', credit: '0.00' }),
+      expect.objectContaining({ role: 'raw_materials', debit: '0.00', credit: '31.00' }),
+    ]);
+    await expectReconciled(actor);
+  });
+
+  it('reverses an issue back into the layers it came from', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'P1');
+    await postStockEvent(t.db, actor, { kind: 'opening_balance', occurredOn: '2026-11-01', lines: [{ part: 'P1', location: 'MAIN', quantity: dec(3), unitCost: dec('1.111111') }] });
+    const issue = await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-03', lines: [{ part: 'P1', location: 'MAIN', quantity: dec(2) }] });
+    const rev = await reverseStockEvent(t.db, actor, issue.body.id, '2026-11-04', 'wrong part');
+    expect(rev.body.movements[0].quantity).toBe('2');
+    const bal = await t.db('stock_balances').where({ tenant_id: actor.tenantId }).first();
+    expect(bal.on_hand).toBe('3.000000');
+    await expectReconciled(actor);
+  });
+});
