@@ -29,5 +29,6 @@ export function str(v: Decimal): string {
 }
 
 export function money(v: Decimal): string {
-  return v.toFixed(MONEY_DP);
+  const r = roundMoney(v);
+  return (r.isZero() ? ZERO : r).toFixed(MONEY_DP); // never "-0.00"
 }

@@ -12,11 +12,13 @@ export function parseDecimalText(raw: unknown): Parsed {
   if (raw === undefined || raw === null || raw === '') return { ok: false, reason: 'is required' };
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return { ok: false, reason: 'must be a number' };
-    raw = String(raw); // a JSON number's shortest round-trip text, e.g. 0.1 -> "0.1"
+    // A JSON number's shortest round-trip text (0.1 -> "0.1"); range and places are checked next.
+    return { ok: true, value: new Decimal(String(raw)) };
   }
   if (typeof raw !== 'string') return { ok: false, reason: 'must be a number' };
   const text = raw.trim();
-  if (/e/i.test(text)) return { ok: false, reason: `must be a plain decimal (got ${text})` };
+  if (text === '') return { ok: false, reason: 'is required' };
+  if (/^[+-]?[\d.]+e[+-]?\d+$/i.test(text)) return { ok: false, reason: `must be a plain decimal, not exponent notation (got "${text.slice(0, 40)}")` };
   if (!NUMBER_TEXT.test(text)) return { ok: false, reason: `must be a number (got "${text.slice(0, 40)}")` };
   return { ok: true, value: new Decimal(text) };
 }

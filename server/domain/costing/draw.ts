@@ -1,5 +1,5 @@
-import { Decimal, VALUE_DP, sum } from '../decimal';
-import { Layer, Draw, DrawResult, ValuationMethod, drawValue, totalQty, totalValue } from './layers';
+import { Decimal, QTY_DP, sum } from '../decimal';
+import { Layer, Draw, DrawResult, ValuationMethod, drawValue, totalQty } from './layers';
 
 /**
  * Cost an outbound quantity against the open layers of one part at one location.
@@ -23,24 +23,22 @@ export function drawFromLayers(method: ValuationMethod, layers: Layer[], qty: De
   return { ok: true, draws, value: sum(draws.map((d) => d.value)) };
 }
 
+/**
+ * Weighted average normally has one open layer. If there are several, each gives the same share
+ * of its quantity, so the value drawn is exactly the average and no layer is left with value
+ * but no quantity.
+ */
 function drawAverage(layers: Layer[], qty: Decimal, available: Decimal): DrawResult {
-  const allValue = totalValue(layers);
-  const value = qty.eq(available) ? allValue : allValue.mul(qty).div(available).toDecimalPlaces(VALUE_DP);
-  // Normally one open layer; if there are several, spread the draw over them in order.
-  const draws: Draw[] = [];
-  let qtyLeft = qty;
-  let valueLeft = value;
-  const open = [...layers].filter((l) => l.remainingQty.gt(0)).sort((a, b) => a.seq - b.seq);
-  open.forEach((layer, i) => {
-    if (qtyLeft.isZero()) return;
-    const take = Decimal.min(qtyLeft, layer.remainingQty);
-    const last = i === open.length - 1 || take.eq(qtyLeft);
-    const v = last ? valueLeft : Decimal.min(valueLeft, value.mul(take).div(qty).toDecimalPlaces(VALUE_DP), layer.remainingValue);
-    draws.push({ layerId: layer.id, qty: take, value: v });
-    qtyLeft = qtyLeft.minus(take);
-    valueLeft = valueLeft.minus(v);
-  });
-  return { ok: true, draws, value };
+  const open = layers.filter((l) => l.remainingQty.gt(0)).sort((a, b) => a.seq - b.seq);
+  const takes = open.map((l) => (qty.eq(available) ? l.remainingQty : l.remainingQty.mul(qty).div(available).toDecimalPlaces(QTY_DP, Decimal.ROUND_DOWN)));
+  let short = qty.minus(sum(takes));
+  for (let i = 0; short.gt(0) && i < open.length; i++) {
+    const room = Decimal.min(short, open[i].remainingQty.minus(takes[i]));
+    takes[i] = takes[i].plus(room);
+    short = short.minus(room);
+  }
+  const draws: Draw[] = open.map((l, i) => ({ layerId: l.id, qty: takes[i], value: drawValue(l, takes[i]) })).filter((d) => d.qty.gt(0));
+  return { ok: true, draws, value: sum(draws.map((d) => d.value)) };
 }
 
 export function applyDraws(layers: Layer[], draws: Draw[]): Layer[] {

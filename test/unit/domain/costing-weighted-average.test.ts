@@ -96,19 +96,19 @@ describe('moving weighted average costing', () => {
     expect(book.open).toEqual(['L2 3/7.5']);
   });
 
-  test('spreads a draw over several open layers at the average cost, emptying the older first', () => {
+  test('spreads a draw over several open layers pro rata, so the value is exactly the average', () => {
     // Several open layers do not normally arise under average cost, but the function accepts them.
     const layers = [layer('A', 1, '10', '10'), layer('B', 2, '10', '30')];
     const r = drawFromLayers('weighted_average', layers, dec('15'));
     if (!r.ok) throw new Error('expected a draw');
     expect(r.value.toFixed()).toBe('30');
     expect(r.draws.map((d) => [d.layerId, d.qty.toFixed(), d.value.toFixed()])).toEqual([
-      ['A', '10', '10'],
-      ['B', '5', '20'],
+      ['A', '7.5', '7.5'],
+      ['B', '7.5', '22.5'],
     ]);
   });
 
-  test('a draw over several open layers that ends exactly on a layer boundary leaves no value on the emptied layer', () => {
+  test('a draw over several open layers leaves each layer's remaining value at its own cost (never value without quantity)', () => {
     // Average cost is 40 / 20 = 2, so 10 units cost 20. Layer A (10 units for 10) is emptied by the draw;
     // a layer with no quantity must hold no value, or the value is lost once only open layers are loaded.
     const layers = [layer('A', 1, '10', '10'), layer('B', 2, '10', '30')];
@@ -117,8 +117,8 @@ describe('moving weighted average costing', () => {
     expect(r.value.toFixed()).toBe('20');
     const after = applyDraws(layers, r.draws);
     expect(after.map((l) => [l.id, l.remainingQty.toFixed(), l.remainingValue.toFixed()])).toEqual([
-      ['A', '0', '0'],
-      ['B', '10', '20'],
+      ['A', '5', '5'],
+      ['B', '5', '15'],
     ]);
   });
 });

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { parseQuantity, parseUnitCost, Parsed } from '../domain/numbers';
+
+// Shared zod pieces for JSON bodies and form posts. Numbers arrive as strings (forms, and the
+// API's documented format) or JSON numbers; both become Decimals without passing through a float
+// calculation.
+function decimalField(parse: (raw: unknown) => Parsed) {
+  return z.unknown().transform((v, ctx) => {
+    const p = parse(v);
+    if (!p.ok) {
+      ctx.addIssue({ code: 'custom', message: p.reason });
+      return z.NEVER;
+    }
+    return p.value;
+  });
+}
+
+export const quantity = decimalField((v) => parseQuantity(v));
+export const signedQuantity = decimalField((v) => parseQuantity(v, { signed: true }));
+export const unitCost = decimalField(parseUnitCost);
+export const optionalUnitCost = z.preprocess((v) => (v === '' || v === null ? undefined : v), unitCost.optional());
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const isoDate = z.string().regex(DATE, 'must be a date like 2026-11-25').refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'is not a real date');
+export const code = (what: string) => z.string().trim().min(1, `${what} is required`).max(64, `${what} is too long (64 characters at most)`);
+export const optionalText = (max = 200) => z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(max).optional());
+export const lot = optionalText(64);
+export const serials = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v === null ? undefined : v),
+  z.array(z.string().trim().min(1).max(64)).max(10_000).optional(),
+);
+export const uuid = z.string().uuid('is not a valid id');
+
+import { NotFound } from '../errors';
+/** Ids in URLs: anything that is not a well-formed id simply does not exist (404, not 422). */
+export function idParam(raw: string | string[] | undefined, what: string): string {
+  const id = String(raw ?? '');
+  if (!uuid.safeParse(id).success) throw new NotFound(what, id);
+  return id;
+}

@@ -1,0 +1,34 @@
+import Handlebars from 'handlebars';
+
+type HB = typeof Handlebars;
+
+export function registerHelpers(hbs: HB): void {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('json', (v: unknown) => new hbs.SafeString(JSON.stringify(v).replace(/</g, '\\u003c')));
+  /** Quantities and amounts arrive as decimal strings; group thousands without turning them into floats. */
+  hbs.registerHelper('num', (v: unknown) => groupThousands(String(v ?? '')));
+  hbs.registerHelper('neg', (v: unknown) => String(v ?? '').startsWith('-'));
+  hbs.registerHelper('kindLabel', (k: string) => KIND_LABELS[k] ?? k);
+  hbs.registerHelper('date', (v: unknown) => (v ? String(v).slice(0, 10) : ''));
+  hbs.registerHelper('datetime', (v: unknown) => (v ? String(v).replace('T', ' ').slice(0, 16) : ''));
+  hbs.registerHelper('get', (obj: Record<string, unknown> | undefined, key: string) => obj?.[key]);
+  hbs.registerHelper('can', (role: string, ...allowed: unknown[]) => allowed.slice(0, -1).includes(role));
+}
+
+const KIND_LABELS: Record<string, string> = {
+  opening_balance: 'Opening stock',
+  receipt: 'Receipt',
+  issue: 'Issue',
+  transfer: 'Transfer',
+  adjustment: 'Adjustment',
+  reversal: 'Reversal',
+};
+
+export function groupThousands(text: string): string {
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
+  if (!m) return text;
+  return `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
