@@ -108,9 +108,7 @@ describe('moving weighted average costing', () => {
     ]);
   });
 
-  test('a draw over several open layers leaves each layer's remaining value at its own cost (never value without quantity)', () => {
-    // Average cost is 40 / 20 = 2, so 10 units cost 20. Layer A (10 units for 10) is emptied by the draw;
-    // a layer with no quantity must hold no value, or the value is lost once only open layers are loaded.
+  test('a draw over several open layers leaves each layer its own cost, never value without quantity', () => {
     const layers = [layer('A', 1, '10', '10'), layer('B', 2, '10', '30')];
     const r = drawFromLayers('weighted_average', layers, dec('10'));
     if (!r.ok) throw new Error('expected a draw');
