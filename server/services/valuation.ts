@@ -13,7 +13,7 @@ export async function valuation(db: Db, tenantId: string, asAt?: string) {
   const grouped = asAt
     ? db('stock_movements').where({ tenant_id: tenantId }).where('occurred_on', '<=', asAt)
         .groupBy('part_id', 'location_id').select('part_id', 'location_id', db.raw('sum(quantity) as quantity'), db.raw('sum(value) as value'))
-    : db('stock_balances').where({ tenant_id: tenantId }).groupBy('part_id', 'location_id')
+    : db('stock_balances').where({ tenant_id: tenantId }).groupBy('tenant_id', 'part_id', 'location_id')
         .select('part_id', 'location_id', db.raw('sum(on_hand) as quantity'),
           db.raw('(select coalesce(sum(remaining_value), 0) from cost_layers c where c.tenant_id = stock_balances.tenant_id and c.part_id = stock_balances.part_id and c.location_id = stock_balances.location_id) as value'));
   const rows = await db.with('g', grouped)

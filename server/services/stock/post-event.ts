@@ -7,7 +7,8 @@ import { getTenant, getAccountMapping } from '../../repos/tenants';
 import * as ledger from '../../repos/ledger';
 import { insertJournal } from '../../repos/journals';
 import { inTransaction } from '../transaction';
-import { IdempotencyClaim, findReplay, saveResponse } from '../idempotency';
+import { IdempotencyClaim, StoredResponse, findReplay, saveResponse } from '../idempotency';
+import { Invalid } from '../../errors';
 import { EventWriter } from './event-writer';
 import { resolveLegs } from './resolve';
 import { Actor, StockCommand, Leg, EventKind, EventView, JournalView } from './types';
@@ -25,7 +26,7 @@ export type PostResult = { status: number; body: EventView; replayed: boolean };
 export async function postStockEvent(db: Db, actor: Actor, cmd: StockCommand, idem?: IdempotencyClaim): Promise<PostResult> {
   return inTransaction(db, async (trx) => {
     if (idem) {
-      const replay = await findReplay(trx, actor.tenantId, idem);
+      const replay = await replayOrQueue(trx, actor.tenantId, idem);
       if (replay) return { status: replay.status, body: replay.body as EventView, replayed: true };
     }
     const legs = await resolveLegs(trx, actor.tenantId, cmd);
@@ -36,6 +37,16 @@ export async function postStockEvent(db: Db, actor: Actor, cmd: StockCommand, id
   });
 }
 
+/**
+ * Requests with the same key queue behind one another (a transaction-scoped advisory lock), so a
+ * retry that arrives while the original is still running waits for it and replays its answer,
+ * instead of racing it and failing on the stock the original has just taken.
+ */
+export async function replayOrQueue(trx: Trx, tenantId: string, idem: IdempotencyClaim): Promise<StoredResponse | null> {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`idempotency:${tenantId}:${idem.key}`]);
+  return findReplay(trx, tenantId, idem);
+}
+
 export type EventHeader = { kind: EventKind; occurredOn: string; reference: string; reason: string; contra: AccountRole; reversesEventId: string | null };
 
 /**
@@ -43,6 +54,7 @@ export type EventHeader = { kind: EventKind; occurredOn: string; reference: stri
  * carry the rounding per part, build and store the journal and its outbox row.
  */
 export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
+  assertBusinessDate(head.occurredOn);
   const tenant = await getTenant(trx, actor.tenantId);
   assertOpenPeriod(head.occurredOn, tenant.lockDate);
   const partIds = legs.map((l) => l.part.id);
@@ -113,6 +125,16 @@ function narrate(head: EventHeader, legs: Leg[]): string {
   const ref = head.reference ? ` ${head.reference}` : '';
   const why = head.reason ? ` (${head.reason})` : '';
   return `${KIND_LABEL[head.kind]}${ref}: ${parts}${why} [Perpetua]`;
+}
+
+/**
+ * The lock date compares ISO dates as text, and PostgreSQL would read words such as 'epoch' or
+ * 'yesterday' as dates: only a real 'YYYY-MM-DD' may reach either.
+ */
+function assertBusinessDate(date: string): void {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  const real = /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+  if (!real) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -1,5 +1,5 @@
 import { Trx } from '../../db';
-import { Decimal } from '../../domain/decimal';
+import { Decimal, QTY_DP, COST_DP } from '../../domain/decimal';
 import { FieldProblem, Invalid, NotFound } from '../../errors';
 import { Part, Location, partsBySku, locationsByCode } from '../../repos/catalogue';
 import { StockCommand, Leg, LineInput, TransferLineInput } from './types';
@@ -11,6 +11,7 @@ import { StockCommand, Leg, LineInput, TransferLineInput } from './types';
  */
 export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand): Promise<Leg[]> {
   const lines = cmd.lines as (LineInput | TransferLineInput)[];
+  if (!lines.length) throw Invalid.field('lines', 'Give at least one line');
   const codes = lines.flatMap((l) => ('from' in l ? [l.from, l.to] : [l.location]));
   const [parts, locations] = await Promise.all([
     partsBySku(trx, tenantId, lines.map((l) => l.part)),
@@ -27,6 +28,7 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
     for (const [f, code] of locs) if (!locations.get(code)) problems.push({ field: at(f), message: `Unknown location ${code}` });
     if (!part || locs.some(([, c]) => !locations.get(c))) return;
     const before = problems.length;
+    checkAmounts(part, line, at, problems, cmd.kind);
     checkTracking(part, line, at, problems, cmd.kind);
     if (problems.length > before) return;
     legs.push(...legsFor(cmd, line, part, locations, at));
@@ -36,6 +38,24 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
   }
   if (problems.length) throw new Invalid(problems);
   return legs;
+}
+
+/**
+ * The sign of a quantity is the command's to give (only an adjustment is signed), so a negative
+ * issue is refused rather than issued as a positive one; and nothing is accepted that the
+ * numeric columns would silently round.
+ */
+function checkAmounts(part: Part, line: LineInput | TransferLineInput, at: (f: string) => string, problems: FieldProblem[], kind: StockCommand['kind']): void {
+  const q = line.quantity;
+  const got = `(got ${q.toFixed()})`;
+  if (!q.isFinite()) problems.push({ field: at('quantity'), message: `Quantity of ${part.sku} must be a number` });
+  else if (kind === 'adjustment' && q.isZero()) problems.push({ field: at('quantity'), message: `Quantity of ${part.sku} must not be zero` });
+  else if (kind !== 'adjustment' && !q.gt(0)) problems.push({ field: at('quantity'), message: `Quantity of ${part.sku} must be greater than zero ${got}` });
+  else if (q.decimalPlaces() > QTY_DP) problems.push({ field: at('quantity'), message: `Quantity of ${part.sku} has too many decimal places (at most ${QTY_DP}) ${got}` });
+  const cost = 'unitCost' in line ? line.unitCost : undefined;
+  if (cost && (!cost.isFinite() || cost.isNeg())) problems.push({ field: at('unit_cost'), message: `Unit cost of ${part.sku} must not be negative (got ${cost.toFixed()})` });
+  else if (cost && cost.decimalPlaces() > COST_DP) problems.push({ field: at('unit_cost'), message: `Unit cost of ${part.sku} has too many decimal places (at most ${COST_DP})` });
+  if ('from' in line && line.from === line.to) problems.push({ field: at('to'), message: `A transfer moves ${part.sku} between two different locations (from and to are both ${line.to})` });
 }
 
 function checkTracking(part: Part, line: LineInput | TransferLineInput, at: (f: string) => string, problems: FieldProblem[], kind: StockCommand['kind']): void {

@@ -5,10 +5,12 @@ import { Conflict, NotFound } from '../../errors';
 import { partsById, locationsById } from '../../repos/catalogue';
 import * as ledger from '../../repos/ledger';
 import { inTransaction } from '../transaction';
-import { IdempotencyClaim, findReplay, saveResponse } from '../idempotency';
-import { writeEvent, PostResult } from './post-event';
+import { IdempotencyClaim, saveResponse } from '../idempotency';
+import { writeEvent, replayOrQueue, PostResult } from './post-event';
 import { Actor, Leg, EventView } from './types';
 import { getTenant } from '../../repos/tenants';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Undo a whole event with a new one pointing at it: each movement is answered by its opposite,
@@ -17,10 +19,12 @@ import { getTenant } from '../../repos/tenants';
 export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, occurredOn: string, reason: string, idem?: IdempotencyClaim): Promise<PostResult> {
   return inTransaction(db, async (trx) => {
     if (idem) {
-      const replay = await findReplay(trx, actor.tenantId, idem);
+      const replay = await replayOrQueue(trx, actor.tenantId, idem);
       if (replay) return { status: replay.status, body: replay.body as EventView, replayed: true };
     }
-    const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).first();
+    if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
+    // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
+    const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
     if (!event) throw new NotFound('Stock event', eventId);
     if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
     const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');

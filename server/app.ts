@@ -1,0 +1,62 @@
+import express, { Express } from 'express';
+import helmet from 'helmet';
+import session from 'express-session';
+import pinoHttp from 'pino-http';
+import { csrfSync } from 'csrf-sync';
+import { Db } from './db';
+import { Config } from './config';
+import { Logger } from './logger';
+import { KnexSessionStore } from './http/session-store';
+import { apiKeyAuth } from './http/middleware/auth';
+import { errorHandler, notFound } from './http/error-handler';
+import { loadViews } from './http/render';
+import { openApiDocument } from './http/openapi';
+import { stockApi } from './routes/api/stock';
+import { catalogueApi } from './routes/api/catalogue';
+import { accountingApi } from './routes/api/accounting';
+import { pageRoutes } from './routes/pages';
+import { webhooksRouter } from '../webhooks';
+
+export type AppDeps = { db: Db; config: Config; log: Logger; sessionSecret: string };
+
+export function createApp({ db, config, log, sessionSecret }: AppDeps): Express {
+  loadViews();
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet({
+    contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } },
+    strictTransportSecurity: config.env === 'production',
+  }));
+  app.use(pinoHttp({ logger: log, autoLogging: config.env !== 'test' }));
+  app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
+  app.use('/static', express.static(`${__dirname}/../public`, { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.get('/healthz', (_req, res) => res.json({ ok: true }));
+  app.use('/webhooks', webhooksRouter());
+
+  // API: stateless, authenticated by key, so no session and no CSRF token.
+  app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
+  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db));
+  app.use('/api', notFound);
+
+  app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+  app.use(session({
+    store: new KnexSessionStore(db),
+    secret: sessionSecret,
+    name: 'perpetua.sid',
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https://'), maxAge: 12 * 3600_000 },
+  }));
+  const csrf = csrfSync({ getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.get('x-csrf-token') });
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use((req, res, next) => {
+    res.locals.csrfToken = csrf.generateToken(req);
+    res.locals.user = req.session.user;
+    res.locals.path = req.path;
+    next();
+  });
+  app.use(pageRoutes(db));
+  app.use(notFound);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { Db } from '../../db';
+import { actorOf, requireRole } from '../../http/middleware/auth';
+import { idParam, isoDate } from '../../http/schemas';
+import { journalsCsv } from '../../http/journals-csv';
+import { listJournals, journalDetail } from '../../services/queries';
+import { valuation, reconciliation } from '../../services/valuation';
+import { getSettings, updateSettings } from '../../services/settings';
+import { settingsSchema, toSettingsInput } from '../../http/settings-input';
+
+const page = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() });
+
+export function accountingApi(db: Db): Router {
+  const r = Router();
+  r.get('/journals', async (req, res) => {
+    res.json({ journals: await listJournals(db, actorOf(req).tenantId, page.parse(req.query)) });
+  });
+  r.get('/journals.csv', async (req, res) => {
+    res.type('text/csv').attachment('journals.csv').send(await journalsCsv(db, actorOf(req).tenantId));
+  });
+  r.get('/journals/:id', async (req, res) => {
+    res.json(await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')));
+  });
+  r.get('/valuation', async (req, res) => {
+    const asAt = isoDate.optional().parse(req.query.as_at || undefined);
+    res.json(await valuation(db, actorOf(req).tenantId, asAt));
+  });
+  r.get('/reconciliation', async (req, res) => {
+    res.json(await reconciliation(db, actorOf(req).tenantId));
+  });
+  r.get('/settings', async (req, res) => {
+    res.json(settingsJson(await getSettings(db, actorOf(req).tenantId)));
+  });
+  r.patch('/settings', requireRole('admin'), async (req, res) => {
+    await updateSettings(db, actorOf(req).tenantId, toSettingsInput(settingsSchema.parse(req.body)));
+    res.json(settingsJson(await getSettings(db, actorOf(req).tenantId)));
+  });
+  return r;
+}
+
+export function settingsJson(s: Awaited<ReturnType<typeof getSettings>>) {
+  return {
+    name: s.tenant.name,
+    base_currency: s.tenant.baseCurrency,
+    reporting_framework: s.tenant.reportingFramework,
+    valuation_method: s.tenant.valuationMethod,
+    valuation_method_locked: s.methodLocked,
+    lock_date: s.tenant.lockDate,
+    accounts: s.accounts,
+  };
+}

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { Db } from '../../db';
+import { render } from '../../http/render';
+import { actorOf, requireUser } from '../../http/middleware/auth';
+import { idParam, isoDate } from '../../http/schemas';
+import { journalsCsv } from '../../http/journals-csv';
+import { listJournals, journalDetail } from '../../services/queries';
+import { valuation, reconciliation } from '../../services/valuation';
+
+export function accountingPages(db: Db): Router {
+  const r = Router();
+  r.get('/journals', requireUser(), async (req, res) => {
+    render(req, res, 'pages/journals/index', { journals: await listJournals(db, actorOf(req).tenantId, { limit: 200 }) });
+  });
+  r.get('/journals.csv', requireUser(), async (req, res) => {
+    res.type('text/csv').attachment('journals.csv').send(await journalsCsv(db, actorOf(req).tenantId));
+  });
+  r.get('/journals/:id', requireUser(), async (req, res) => {
+    render(req, res, 'pages/journals/show', { journal: await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')) });
+  });
+  r.get('/valuation', requireUser(), async (req, res) => {
+    const asAt = isoDate.optional().parse(req.query.as_at || undefined);
+    render(req, res, 'pages/valuation', { valuation: await valuation(db, actorOf(req).tenantId, asAt), asAt });
+  });
+  r.get('/reconciliation', requireUser(), async (req, res) => {
+    render(req, res, 'pages/reconciliation', { rec: await reconciliation(db, actorOf(req).tenantId) });
+  });
+  return r;
+}

@@ -1,0 +1,16 @@
+import { Router } from 'express';
+import { Db } from '../../db';
+import { authPages } from './auth';
+import { stockPages } from './stock';
+import { accountingPages } from './accounting';
+import { settingsPages } from './settings';
+
+export function pageRoutes(db: Db): Router {
+  const r = Router();
+  r.use(authPages(db));
+  r.get('/', (req, res) => res.redirect(req.session.user ? (req.session.user.role === 'bookkeeper' ? '/journals' : '/stock') : '/login'));
+  r.use(stockPages(db));
+  r.use(accountingPages(db));
+  r.use(settingsPages(db));
+  return r;
+}

@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { Db } from '../../db';
+import { render } from '../../http/render';
+import { actorOf, requireUser } from '../../http/middleware/auth';
+import { idParam } from '../../http/schemas';
+import { settingsSchema, toSettingsInput } from '../../http/settings-input';
+import { getSettings, updateSettings } from '../../services/settings';
+import { addUser, listUsers, createApiKey, listApiKeys, revokeApiKey } from '../../services/auth/accounts';
+import { ACCOUNT_ROLES, ROLE_LABELS } from '../../domain/accounting';
+import { LIFO_REFUSED_REASON } from '../../domain/costing';
+import { redirect } from './auth';
+
+const newUser = z.object({ email: z.string().trim().email('is not an email address'), name: z.string().trim().min(1, 'name is required'), role: z.enum(['admin', 'operations', 'bookkeeper']), password: z.string().min(10, 'must be at least 10 characters') });
+const newKey = z.object({ name: z.string().trim().min(1, 'name is required').max(100), role: z.enum(['admin', 'operations', 'bookkeeper']).default('admin') });
+
+async function settingsData(db: Db, tenantId: string) {
+  const [settings, users, keys] = await Promise.all([getSettings(db, tenantId), listUsers(db, tenantId), listApiKeys(db, tenantId)]);
+  const accounts = ACCOUNT_ROLES.map((role) => ({ role, label: ROLE_LABELS[role], ...settings.accounts[role] }));
+  return { settings, accounts, users, keys, lifoReason: LIFO_REFUSED_REASON };
+}
+
+export function settingsPages(db: Db): Router {
+  const r = Router();
+  r.get('/settings', requireUser('admin'), async (req, res) => {
+    render(req, res, 'pages/settings', await settingsData(db, actorOf(req).tenantId));
+  });
+  r.post('/settings', requireUser('admin'), async (req, res) => {
+    const tenantId = actorOf(req).tenantId;
+    res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
+    const { _csrf, accounts, ...rest } = req.body;
+    void _csrf;
+    const body = { ...rest, ...(accounts ? { accounts } : {}) };
+    await updateSettings(db, tenantId, toSettingsInput(settingsSchema.parse(body)));
+    redirect(req, res, '/settings?saved=1');
+  });
+  r.post('/settings/users', requireUser('admin'), async (req, res) => {
+    const tenantId = actorOf(req).tenantId;
+    res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
+    const b = newUser.parse(req.body);
+    await addUser(db, tenantId, b);
+    redirect(req, res, '/settings#users');
+  });
+  r.post('/settings/api-keys', requireUser('admin'), async (req, res) => {
+    const tenantId = actorOf(req).tenantId;
+    res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
+    const b = newKey.parse(req.body);
+    const key = await createApiKey(db, tenantId, actorOf(req).userId ?? null, b.name, b.role);
+    // The key is shown once, on this response only.
+    render(req, res, 'pages/settings', { ...(await settingsData(db, tenantId)), newKey: key.key });
+  });
+  r.post('/settings/api-keys/:id/revoke', requireUser('admin'), async (req, res) => {
+    await revokeApiKey(db, actorOf(req).tenantId, idParam(req.params.id, 'API key'));
+    redirect(req, res, '/settings#api-keys');
+  });
+  return r;
+}
