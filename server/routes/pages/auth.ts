@@ -10,6 +10,7 @@ const signUp = z.object({
   name: z.string().trim().min(1, 'your name is required').max(200),
   email: z.string().trim().email('is not an email address'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
+  demo: z.enum(['yes', 'no']).optional(),
   _csrf: z.string().optional(),
 }).strict();
 const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional(), _csrf: z.string().optional() }).strict();
@@ -32,7 +33,7 @@ export function authPages(db: Db): Router {
     res.locals.form = { view: 'pages/setup' };
     const b = signUp.parse(req.body);
     const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password });
-    if (req.body.demo === 'yes') await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
+    if (b.demo === 'yes') await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
     await startSession(req, user);
     redirect(req, res, '/stock');
   });
