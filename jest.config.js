@@ -1,7 +1,8 @@
 // @swc/jest transpiles TypeScript without a type check (tsc --noEmit does that in `npm run typecheck`):
 // TypeScript 7 has no compiler API for ts-jest, and swc is several times faster.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', setupFiles: ['<rootDir>/test/support/network-off.ts'] };
+// Generous timeout: a cold PGlite or a loaded 2-core CI machine is slow; speed is measured in bench/, not here.
+const common = { transform, testEnvironment: 'node', testTimeout: 30000, setupFiles: ['<rootDir>/test/support/network-off.ts'] };
 
 module.exports = {
   projects: [

@@ -38,7 +38,8 @@ export function createDb(opts: DbOptions): Db {
   return knexFactory({
     client: ClientPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
-    connection: () => ({ pglite: new PGlite(dir, { parsers: pgliteParsers }) }) as object,
+    // Options go in one object: PGlite ignores them when the data dir is passed as a separate argument.
+    connection: () => ({ pglite: new PGlite({ dataDir: dir, parsers: pgliteParsers }) }) as object,
     migrations: { migrationSource },
   } as Knex.Config);
 }

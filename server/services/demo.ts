@@ -519,6 +519,10 @@ export async function loadDemoCompany(
     return planned.length;
   });
 
+  // Fresh statistics after a bulk load, so the planner does not treat these tables as empty
+  // (PGlite has no autovacuum to do it; without them a valuation query can take seconds).
+  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials');
+
   const [{ n: locations }] = await db('locations').where({ tenant_id: tenantId }).count({ n: '*' });
   const [{ n: stockLines }] = await db('stock_balances').where({ tenant_id: tenantId }).where('on_hand', '>', 0).count({ n: '*' });
   return { parts, locations: Number(locations), stockLines: Number(stockLines) };

@@ -13,10 +13,12 @@ export async function valuation(db: Db, tenantId: string, asAt?: string) {
   const grouped = asAt
     ? db('stock_movements').where({ tenant_id: tenantId }).where('occurred_on', '<=', asAt)
         .groupBy('part_id', 'location_id').select('part_id', 'location_id', db.raw('sum(quantity) as quantity'), db.raw('sum(value) as value'))
-    : db('stock_balances').where({ tenant_id: tenantId }).groupBy('tenant_id', 'part_id', 'location_id')
-        .select('part_id', 'location_id', db.raw('sum(on_hand) as quantity'),
-          db.raw('(select coalesce(sum(remaining_value), 0) from cost_layers c where c.tenant_id = stock_balances.tenant_id and c.part_id = stock_balances.part_id and c.location_id = stock_balances.location_id) as value'));
-  const rows = await db.with('g', grouped)
+    : db.from(db('stock_balances').where({ tenant_id: tenantId }).groupBy('part_id', 'location_id').select('part_id', 'location_id', db.raw('sum(on_hand) as quantity')).as('b'))
+        .leftJoin(db('cost_layers').where({ tenant_id: tenantId }).where('remaining_qty', '>', 0).groupBy('part_id', 'location_id')
+          .select('part_id', 'location_id', db.raw('sum(remaining_value) as value')).as('c'), (j) => j.on('c.part_id', 'b.part_id').andOn('c.location_id', 'b.location_id'))
+        .select('b.part_id', 'b.location_id', 'b.quantity', db.raw('coalesce(c.value, 0) as value'));
+  // Materialized: grouped once, then joined (never re-run per row by a planner short of statistics).
+  const rows = await db.withMaterialized('g', grouped)
     .from('g')
     .join('parts as p', (j) => j.on('p.id', 'g.part_id').andOnVal('p.tenant_id', tenantId))
     .join('locations as l', (j) => j.on('l.id', 'g.location_id').andOnVal('l.tenant_id', tenantId))

@@ -56,18 +56,17 @@ export type EventHeader = { kind: EventKind; occurredOn: string; reference: stri
 export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
   assertBusinessDate(head.occurredOn);
   const tenant = await getTenant(trx, actor.tenantId);
-  assertOpenPeriod(head.occurredOn, tenant.lockDate);
+  assertOpenPeriod(head.occurredOn, isoDay(tenant.lockDate));
   const partIds = legs.map((l) => l.part.id);
   const carries = await ledger.lockParts(trx, actor.tenantId, partIds);
   const eventId = crypto.randomUUID();
   const pairs = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id })), (p) => `${p.partId}|${p.locationId}`);
   const keys = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot })), (k) => `${k.partId}|${k.locationId}|${k.lot}`);
   const serialKeys = legs.filter((l) => l.serial).map((l) => ({ partId: l.part.id, serial: l.serial! }));
-  const [layers, balances, serials] = await Promise.all([
-    ledger.openLayers(trx, actor.tenantId, pairs),
-    ledger.balances(trx, actor.tenantId, keys),
-    ledger.serials(trx, actor.tenantId, serialKeys),
-  ]);
+  // One transaction is one connection: its queries go one after another.
+  const layers = await ledger.openLayers(trx, actor.tenantId, pairs);
+  const balances = await ledger.balances(trx, actor.tenantId, keys);
+  const serials = await ledger.serials(trx, actor.tenantId, serialKeys);
   const writer = new EventWriter(trx, actor.tenantId, tenant.valuationMethod, eventId, head.occurredOn, balances, serials, layers);
   if (prepare) await prepare(writer);
   for (const leg of legs) writer.apply(leg);
@@ -135,6 +134,14 @@ function assertBusinessDate(date: string): void {
   const parsed = new Date(`${date}T00:00:00Z`);
   const real = /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
   if (!real) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
+}
+
+/**
+ * In-memory PGlite hands DATE columns back as JS Dates (its options are dropped when no data
+ * directory is given), and a string never compares as <= a Date: the lock date would not hold.
+ */
+function isoDay(d: string | Date | null): string | null {
+  return d instanceof Date ? d.toISOString().slice(0, 10) : d;
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

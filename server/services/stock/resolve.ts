@@ -13,10 +13,8 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
   const lines = cmd.lines as (LineInput | TransferLineInput)[];
   if (!lines.length) throw Invalid.field('lines', 'Give at least one line');
   const codes = lines.flatMap((l) => ('from' in l ? [l.from, l.to] : [l.location]));
-  const [parts, locations] = await Promise.all([
-    partsBySku(trx, tenantId, lines.map((l) => l.part)),
-    locationsByCode(trx, tenantId, codes),
-  ]);
+  const parts = await partsBySku(trx, tenantId, lines.map((l) => l.part));
+  const locations = await locationsByCode(trx, tenantId, codes);
   const problems: FieldProblem[] = [];
   const legs: Leg[] = [];
   const single = lines.length === 1 && cmd.kind !== 'transfer';

@@ -31,12 +31,10 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
     if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
 
     const moves = await trx('stock_movements').where({ tenant_id: actor.tenantId, event_id: eventId }).orderBy('seq', 'desc');
-    const [parts, locations, consumptions, tenant] = await Promise.all([
-      partsById(trx, actor.tenantId, moves.map((m) => m.part_id)),
-      locationsById(trx, actor.tenantId, moves.map((m) => m.location_id)),
-      ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => Number(m.quantity) < 0).map((m) => m.id)),
-      getTenant(trx, actor.tenantId),
-    ]);
+    const parts = await partsById(trx, actor.tenantId, moves.map((m) => m.part_id));
+    const locations = await locationsById(trx, actor.tenantId, moves.map((m) => m.location_id));
+    const consumptions = await ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => String(m.quantity).startsWith('-')).map((m) => m.id));
+    const tenant = await getTenant(trx, actor.tenantId);
     const createdLayers = await trx('cost_layers').where({ tenant_id: actor.tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
     const legs: Leg[] = moves.map((m, i) => {
       const qty = new Decimal(m.quantity);
