@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { Decimal, money } from '../server/domain/decimal';
 
 type HB = typeof Handlebars;
 
@@ -12,8 +13,9 @@ export function registerHelpers(hbs: HB): void {
   hbs.registerHelper('num', (v: unknown) => groupThousands(String(v ?? '')));
   hbs.registerHelper('neg', (v: unknown) => String(v ?? '').startsWith('-'));
   hbs.registerHelper('kindLabel', (k: string) => KIND_LABELS[k] ?? k);
-  hbs.registerHelper('date', (v: unknown) => (v ? String(v).slice(0, 10) : ''));
-  hbs.registerHelper('datetime', (v: unknown) => (v ? String(v).replace('T', ' ').slice(0, 16) : ''));
+  hbs.registerHelper('date', (v: unknown) => iso(v).slice(0, 10));
+  hbs.registerHelper('datetime', (v: unknown) => iso(v).replace('T', ' ').slice(0, 16));
+  hbs.registerHelper('money', (v: unknown) => (v === undefined || v === null || v === '' ? '' : groupThousands(money(new Decimal(String(v))))));
   hbs.registerHelper('get', (obj: Record<string, unknown> | undefined, key: string) => obj?.[key]);
   hbs.registerHelper('can', (role: string, ...allowed: unknown[]) => allowed.slice(0, -1).includes(role));
 }
@@ -31,4 +33,9 @@ export function groupThousands(text: string): string {
   const m = /^(-?)(\d+)(\.\d+)?$/.exec(text);
   if (!m) return text;
   return `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${m[3] ?? ''}`;
+}
+
+function iso(v: unknown): string {
+  if (!v) return '';
+  return v instanceof Date ? v.toISOString() : String(v);
 }

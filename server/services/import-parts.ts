@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { Db } from '../db';
+import { Db, Trx } from '../db';
+import { IdempotencyClaim, saveResponse } from './idempotency';
+import { replayOrQueue } from './stock/post-event';
 import { Decimal } from '../domain/decimal';
 import { parseQuantity, parseUnitCost } from '../domain/numbers';
 import { DomainError, FieldProblem, Invalid } from '../errors';
@@ -18,7 +20,7 @@ export type ImportResult = { parts_created: number; stock_lines: number; event: 
  * Parts and opening stock from one CSV, all or nothing. Every wrong cell in every line is reported
  * ("line 7: quantity must be greater than zero") and nothing is written when any is wrong.
  */
-export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurredOn: string): Promise<ImportResult> {
+export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurredOn: string, idem?: IdempotencyClaim): Promise<ImportResult> {
   const rows = parseCsv(csv);
   const problems: FieldProblem[] = [];
   const parts: PartInput[] = [];
@@ -47,6 +49,16 @@ export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurred
   });
   if (problems.length) throw new Invalid(problems, `The CSV has ${problems.length} problem(s); nothing was imported`);
   return inTransaction(db, async (trx) => {
+    if (idem) {
+      const replay = await replayOrQueue(trx, actor.tenantId, idem);
+      if (replay) return replay.body as ImportResult;
+    }
+    const result = await importInTransaction(trx);
+    if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: result });
+    return result;
+  });
+
+  async function importInTransaction(trx: Trx): Promise<ImportResult> {
     for (const p of parts) await withLine(rows, p.sku, () => insertPart(trx, actor.tenantId, p));
     if (!stock.length) return { parts_created: parts.length, stock_lines: 0, event: null };
     const cmd = { kind: 'opening_balance' as const, occurredOn, reference: 'CSV import', lines: stock.map((s) => s.input) };
@@ -57,7 +69,7 @@ export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurred
     } catch (err) {
       throw renumber(err, stock.map((s) => s.line));
     }
-  });
+  }
 }
 
 function parseCsv(csv: string): Row[] {

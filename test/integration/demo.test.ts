@@ -6,6 +6,8 @@ import { dec } from '../../server/domain/decimal';
 import { Actor } from '../../server/services/stock/types';
 import { Db } from '../../server/db';
 
+jest.setTimeout(30_000);
+
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
 afterAll(async () => { await t.close(); });
@@ -87,7 +89,7 @@ describe('the demo company', () => {
         .join('parts as p', (j) => j.on('p.id', 'm.part_id').andOn('p.tenant_id', 'm.tenant_id'))
         .join('locations as l', (j) => j.on('l.id', 'm.location_id').andOn('l.tenant_id', 'm.tenant_id'))
         .where({ 'm.tenant_id': a.tenantId }).orderBy('m.seq')
-        .select('p.sku', 'p.barcode', 'l.code', 'm.lot', 'm.serial', 'm.quantity', 'm.unit_cost', 'm.value', 'm.occurred_on');
+        .select('p.sku', 'p.barcode', 'l.code', 'm.lot', 'm.serial', 'm.quantity', 'm.unit_cost', 'm.value', t.db.raw("to_char(m.occurred_on, 'YYYY-MM-DD') as occurred_on"));
       return { stock, total: (await valuation(t.db, a.tenantId)).total };
     };
     const a = await newOrganisation();

@@ -8,6 +8,7 @@ import { today } from '../../http/commands';
 import { createPart, createLocation, listLocations } from '../../services/catalogue';
 import { importPartsCsv } from '../../services/import-parts';
 import { stockList, partDetail } from '../../services/queries';
+import { idempotencyClaim } from './stock';
 
 export const stockQuery = z.object({
   q: z.string().max(100).optional(),
@@ -39,7 +40,7 @@ export function catalogueApi(db: Db): Router {
   r.post('/parts/import', requireRole('admin'), express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }), async (req, res) => {
     const occurredOn = isoDate.optional().parse(req.query.occurred_on) ?? today();
     const csv = typeof req.body === 'string' ? req.body : '';
-    res.status(201).json(await importPartsCsv(db, actorOf(req), csv, occurredOn));
+    res.status(201).json(await importPartsCsv(db, actorOf(req), csv, occurredOn, idempotencyClaim(req)));
   });
   r.get('/locations', async (req, res) => {
     res.json({ locations: await listLocations(db, actorOf(req).tenantId) });

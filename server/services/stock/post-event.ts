@@ -56,7 +56,7 @@ export type EventHeader = { kind: EventKind; occurredOn: string; reference: stri
 export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
   assertBusinessDate(head.occurredOn);
   const tenant = await getTenant(trx, actor.tenantId);
-  assertOpenPeriod(head.occurredOn, isoDay(tenant.lockDate));
+  assertOpenPeriod(head.occurredOn, tenant.lockDate);
   const partIds = legs.map((l) => l.part.id);
   const carries = await ledger.lockParts(trx, actor.tenantId, partIds);
   const eventId = crypto.randomUUID();
@@ -134,14 +134,6 @@ function assertBusinessDate(date: string): void {
   const parsed = new Date(`${date}T00:00:00Z`);
   const real = /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
   if (!real) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
-}
-
-/**
- * In-memory PGlite hands DATE columns back as JS Dates (its options are dropped when no data
- * directory is given), and a string never compares as <= a Date: the lock date would not hold.
- */
-function isoDay(d: string | Date | null): string | null {
-  return d instanceof Date ? d.toISOString().slice(0, 10) : d;
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

@@ -1,0 +1,284 @@
+/**
+ * Performance figures for Perpetua on PostgreSQL (no pass/fail: each figure is printed beside its aim).
+ *
+ *   npm run bench                       # postgres://postgres@127.0.0.1:5432/postgres
+ *   DATABASE_URL=postgres://... npm run bench
+ *
+ * A throw-away database perpetua_bench_<random> is created next to DATABASE_URL's, migrated, and
+ * dropped at the end. Phases:
+ *   1. HTTP: the real app on 127.0.0.1:<random>, 8 keep-alive clients alternately POSTing one-line
+ *      issues and receipts (random part of 300) to /api/v1/stock/issues and /receipts.
+ *   2. Service: the same workload calling postStockEvent directly, 8 at a time.
+ *   3. As-at valuation over 10,000 parts and 1,000,000 movements loaded with generate_series.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { once } from 'node:events';
+import { createApp } from '../server/app';
+import { loadConfig } from '../server/config';
+import { createLogger } from '../server/logger';
+import { Decimal } from '../server/domain/decimal';
+import { postStockEvent } from '../server/services/stock/post-event';
+import { StockCommand } from '../server/services/stock/types';
+import { valuation } from '../server/services/valuation';
+import { seedWorkload, bulkLoad, Workload } from './seed';
+import { runLoops, JsonClient, LoadResult } from './load';
+import os from 'node:os';
+import { Db } from '../server/db';
+import { scratchDatabase, QueryCounter, MemorySampler, median, fmt, mib, cpuMs, machineBusyMs, pgBackendCpu, pgCpuDelta } from './support';
+
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const CLIENTS = 8;
+const POOL = 16;
+const PARTS = 300;
+const OPENING_QTY = 5000;
+const WARMUP_OPS = 400;
+const DURATION_MS = 10_000;
+const MAX_OPS = 200_000;
+const BULK = { parts: 10_000, movements: 1_000_000, movementsPerEvent: 4, days: 730, startDate: '2024-01-01' };
+const AS_AT = '2024-12-31';
+const VALUATION_RUNS = 5;
+const ONE_CLIENT_MS = 3_000;
+const CALIBRATION_MS = 3_000;
+const ROUND_TRIPS = [18, 6];
+
+const summary: string[] = [];
+const log = (s = '') => console.log(s);
+
+function pick<T>(xs: T[]): T {
+  return xs[Math.floor(Math.random() * xs.length)];
+}
+
+/** Issue on even turns, receipt on odd (clients start on alternate kinds), one line of quantity 1. */
+function nextKind(client: number, i: number): 'issue' | 'receipt' {
+  return (client + i) % 2 === 0 ? 'issue' : 'receipt';
+}
+
+function httpBody(kind: 'issue' | 'receipt', sku: string, i: number) {
+  return kind === 'issue'
+    ? { reference: `bench ${i}`, lines: [{ part: sku, location: 'MAIN', quantity: '1' }] }
+    : { reference: `bench ${i}`, lines: [{ part: sku, location: 'MAIN', quantity: '1', unit_cost: i % 4 < 2 ? '10.00' : '12.50' }] };
+}
+
+function serviceCommand(kind: 'issue' | 'receipt', sku: string, i: number, today: string): StockCommand {
+  return kind === 'issue'
+    ? { kind: 'issue', expenseRole: 'cogs', occurredOn: today, reference: `bench ${i}`, lines: [{ part: sku, location: 'MAIN', quantity: new Decimal(1) }] }
+    : { kind: 'receipt', occurredOn: today, reference: `bench ${i}`, lines: [{ part: sku, location: 'MAIN', quantity: new Decimal(1), unitCost: new Decimal(i % 4 < 2 ? '10.00' : '12.50') }] };
+}
+
+type Cpu = { node: number; machine: number; nodeMs: number; pgMs: number | null };
+
+function printLoad(label: string, r: LoadResult, queries: QueryCounter, cpu: Cpu) {
+  const ops = Math.max(1, r.ok + r.failed);
+  log(`  ${label}: ${r.ok} movements in ${fmt(r.seconds, 2)} s${r.failed ? `, ${r.failed} failed` : ''}`);
+  for (const [why, n] of r.failures) log(`    failure x${n}: ${why}`);
+  log(`  throughput: ${fmt(r.perSecond, 0)} movements/s   (aim: >= 1,000 movements/s on 2 cores)`);
+  log(`  latency ms: p50 ${fmt(r.p50, 2)}  p95 ${fmt(r.p95, 2)}  p99 ${fmt(r.p99, 2)}  max ${fmt(r.max, 2)}`);
+  log(`  SQL statements: ${fmt(queries.total / ops, 1)} per movement (${queries.total} in all, BEGIN/COMMIT included)`);
+  const nodePer = cpu.nodeMs / ops;
+  const pgPer = cpu.pgMs === null ? null : cpu.pgMs / ops;
+  log(`  CPU per movement: Node ${fmt(nodePer, 2)} ms${pgPer === null ? '' : `, PostgreSQL backends ${fmt(pgPer, 2)} ms`}` +
+    (pgPer === null ? '' : `  => CPU-bound ceiling on 2 idle cores ≈ ${fmt(2000 / (nodePer + pgPer), 0)} movements/s`));
+  log(`  CPU use: this Node process ${fmt(cpu.node, 0)}% of one core; whole machine ${fmt(cpu.machine, 0)}% of ${os.cpus().length} cores x 100%`);
+}
+
+function printShapes(queries: QueryCounter, ops: number, n: number) {
+  log('  statements per movement, by shape (count per movement x mean ms from send to answer, as seen by Node; BEGIN and COMMIT, 1 each, are not timed by knex):');
+  for (const [shape, e] of queries.top(n).filter(([sh]) => !/^(BEGIN|COMMIT);?$|pg_stat_activity/.test(sh))) log(`    ${fmt(e.n / ops, 2).padStart(5)} x ${fmt(e.ms / e.n, 2).padStart(6)} ms  ${shape}`);
+}
+
+async function measureCpu<T>(db: Db, database: string, fn: () => Promise<T>): Promise<Cpu & { value: T }> {
+  const p0 = await pgBackendCpu(db, database);
+  const n0 = cpuMs();
+  const m0 = machineBusyMs();
+  const t0 = performance.now();
+  const value = await fn();
+  const wall = performance.now() - t0;
+  const nodeMs = cpuMs() - n0;
+  const machine = ((machineBusyMs() - m0) / wall) * 100;
+  const pgMs = pgCpuDelta(p0, await pgBackendCpu(db, database));
+  return { value, node: (nodeMs / wall) * 100, machine, nodeMs, pgMs };
+}
+
+function loadNote(): string {
+  const [one] = os.loadavg();
+  const cores = os.cpus().length;
+  return `load average ${fmt(one, 2)} on ${cores} cores${one > cores * 0.75 ? '  ** the machine is busy with other work: figures are pessimistic **' : ''}`;
+}
+
+async function main() {
+  const config = loadConfig();
+  const adminUrl = config.databaseUrl ?? DEFAULT_URL;
+  const benchStart = performance.now();
+  const scratch = await scratchDatabase(adminUrl, POOL);
+  const { db } = scratch;
+  let server: http.Server | undefined;
+  const stop = () => {
+    server?.closeAllConnections?.();
+    server?.close();
+    void scratch.drop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  try {
+    log(`Perpetua bench — database ${scratch.name} (dropped at the end), pool ${POOL}, ${CLIENTS} concurrent clients, node ${process.version}`);
+    log(`machine: ${os.cpus().length} cores, ${loadNote()}`);
+    const t0 = performance.now();
+    await db.migrate.latest();
+    log(`migrated in ${fmt(performance.now() - t0, 0)} ms`);
+    const today = new Date().toISOString().slice(0, 10);
+    const queries = new QueryCounter(db);
+
+    // 0. Round-trip calibration: what the statement count alone costs on this machine.
+    log('\n[0] Round-trip floor: 8 clients running transactions of N statements (BEGIN, N-3 x select 1, one insert, COMMIT)');
+    log(`  ${loadNote()}`);
+    await db.raw('create table bench_round_trip (id bigserial primary key, at timestamptz not null default now())');
+    const floor = new Map<number, LoadResult>();
+    for (const n of ROUND_TRIPS) {
+      const op = async () => {
+        await db.transaction(async (trx) => {
+          for (let i = 0; i < n - 3; i++) await trx.raw('select 1');
+          await trx.raw('insert into bench_round_trip default values');
+        });
+        return null;
+      };
+      await runLoops(CLIENTS, 30_000, 200, op);
+      const c = await measureCpu(db, scratch.name, () => runLoops(CLIENTS, CALIBRATION_MS, MAX_OPS, op));
+      const r = c.value;
+      floor.set(n, r);
+      const ops = Math.max(1, r.ok);
+      log(`  N = ${String(n).padStart(2)}: ${fmt(r.perSecond, 0)} transactions/s, p50 ${fmt(r.p50, 2)} ms, p95 ${fmt(r.p95, 2)} ms; ` +
+        `CPU per transaction: Node ${fmt(c.nodeMs / ops, 2)} ms${c.pgMs === null ? '' : `, PostgreSQL ${fmt(c.pgMs / ops, 2)} ms`}`);
+    }
+    summary.push(`floor:     ${ROUND_TRIPS.map((n) => `${fmt(floor.get(n)!.perSecond, 0)} tx/s at ${n} statements`).join(', ')} (8 clients, trivial statements: the ceiling the round trips alone allow)`);
+
+    // 1. HTTP
+    log('\n[1] HTTP API: POST /api/v1/stock/issues | /receipts, 1 line, random part of 300');
+    let s = performance.now();
+    const httpLoad: Workload = await seedWorkload(db, 'http', PARTS, OPENING_QTY);
+    log(`  seeded ${PARTS} parts with opening stock at 10.00 and 12.50 in ${fmt(performance.now() - s, 0)} ms`);
+    const appConfig = { ...config, logLevel: 'silent' };
+    const app = createApp({ db, config: appConfig, log: createLogger('silent'), sessionSecret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex') });
+    server = http.createServer(app);
+    server.keepAliveTimeout = 30_000;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new JsonClient(server, { authorization: `Bearer ${httpLoad.apiKey}` }, CLIENTS);
+    const httpOp = async (c: number, i: number) => {
+      const kind = nextKind(c, i);
+      const r = await client.post(`/api/v1/stock/${kind === 'issue' ? 'issues' : 'receipts'}`, httpBody(kind, pick(httpLoad.skus), i));
+      return r.status === 201 ? null : `${kind} HTTP ${r.status} ${r.body.slice(0, 160)}`;
+    };
+    await runLoops(CLIENTS, 30_000, WARMUP_OPS, httpOp);
+    log(`  ${loadNote()}`);
+    queries.start();
+    const h = await measureCpu(db, scratch.name, () => runLoops(CLIENTS, DURATION_MS, MAX_OPS, httpOp));
+    queries.stop();
+    printLoad('HTTP', h.value, queries, h);
+    const httpStatements = queries.total;
+    const reqs = h.value.ok + h.value.failed;
+    printShapes(queries, reqs, 24);
+    queries.start();
+    const one = await runLoops(1, ONE_CLIENT_MS, MAX_OPS, httpOp);
+    queries.stop();
+    log(`  one client alone (${ONE_CLIENT_MS / 1000} s): ${fmt(one.perSecond, 0)} movements/s, latency p50 ${fmt(one.p50, 2)} ms, p95 ${fmt(one.p95, 2)} ms; ` +
+      `time inside SQL round trips ${fmt([...queries.byShape.values()].reduce((a, e) => a + e.ms, 0) / Math.max(1, one.ok + one.failed), 2)} ms per request`);
+    client.close();
+    server.closeAllConnections?.();
+    server.close();
+    server = undefined;
+    const ceiling = (c: Cpu, ops: number) => (c.pgMs === null ? '' : `; CPU-bound ceiling ≈ ${fmt(2000 / ((c.nodeMs + c.pgMs) / ops), 0)}/s on 2 idle cores`);
+    summary.push(`http:      ${fmt(h.value.perSecond, 0)} movements/s (p50 ${fmt(h.value.p50, 1)} ms, p95 ${fmt(h.value.p95, 1)} ms, p99 ${fmt(h.value.p99, 1)} ms; SQL/request ${fmt(httpStatements / Math.max(1, reqs), 1)}${ceiling(h, reqs)})   aim >= 1,000/s`);
+
+    // 2. Service
+    log('\n[2] Service: postStockEvent directly, same workload');
+    s = performance.now();
+    const svcLoad = await seedWorkload(db, 'svc', PARTS, OPENING_QTY);
+    log(`  seeded ${PARTS} parts in ${fmt(performance.now() - s, 0)} ms`);
+    const svcOp = async (c: number, i: number) => {
+      const kind = nextKind(c, i);
+      const r = await postStockEvent(db, svcLoad.actor, serviceCommand(kind, pick(svcLoad.skus), i, today));
+      return r.status === 201 ? null : `${kind} status ${r.status}`;
+    };
+    await runLoops(CLIENTS, 30_000, WARMUP_OPS, svcOp);
+    queries.start();
+    log(`  ${loadNote()}`);
+    const v = await measureCpu(db, scratch.name, () => runLoops(CLIENTS, DURATION_MS, MAX_OPS, svcOp));
+    queries.stop();
+    printLoad('service', v.value, queries, v);
+    const svcOps = v.value.ok + v.value.failed;
+    printShapes(queries, svcOps, 8);
+    summary.push(`service:   ${fmt(v.value.perSecond, 0)} movements/s (p50 ${fmt(v.value.p50, 1)} ms, p95 ${fmt(v.value.p95, 1)} ms; SQL/movement ${fmt(queries.total / Math.max(1, svcOps), 1)}${ceiling(v, svcOps)})   aim >= 1,000/s (HTTP's ceiling)`);
+    queries.detach();
+
+    // 3. As-at valuation
+    log(`\n[3] As-at valuation: ${fmt(BULK.parts, 0)} parts (split over 2 locations), ${fmt(BULK.movements, 0)} movements (${BULK.movementsPerEvent} to an event) over ${BULK.days} days from ${BULK.startDate}, as at ${AS_AT}`);
+    log(`  ${loadNote()}`);
+    s = performance.now();
+    const bulk = await bulkLoad(db, BULK);
+    log(`  bulk-loaded in ${fmt((performance.now() - s) / 1000, 1)} s (${bulk.timings.map(([k, ms]) => `${k} ${fmt(ms / 1000, 1)} s`).join(', ')}; foreign-key triggers ${bulk.fkChecks})`);
+    const counts = await db('stock_movements').where({ tenant_id: bulk.tenantId }).count<{ n: number }[]>({ n: '*' }).first();
+    const upTo = await db('stock_movements').where({ tenant_id: bulk.tenantId }).where('occurred_on', '<=', AS_AT).count<{ n: number }[]>({ n: '*' }).first();
+    log(`  ${fmt(Number(counts?.n), 0)} movements for the tenant, ${fmt(Number(upTo?.n), 0)} dated up to ${AS_AT}`);
+
+    let captured: { sql: string; bindings: unknown[] } | undefined;
+    const capture = (q: { sql: string; bindings: unknown[] }) => {
+      if (/stock_movements/.test(q.sql)) captured = { sql: q.sql, bindings: q.bindings };
+    };
+    const timeValuation = async (label: string) => {
+      global.gc?.();
+      const base = process.memoryUsage();
+      const times: number[] = [];
+      const mem = new MemorySampler().start();
+      let lines = 0;
+      let total = '';
+      db.on('query', capture);
+      for (let i = 0; i < VALUATION_RUNS; i++) {
+        const t = performance.now();
+        const r = await valuation(db, bulk.tenantId, AS_AT);
+        times.push(performance.now() - t);
+        lines = r.lines.length;
+        total = r.total;
+        mem.sample();
+      }
+      db.removeListener('query', capture);
+      mem.stop();
+      const min = Math.min(...times);
+      log(`  ${label}: ${lines} lines, total ${total}; ms per run: ${times.map((t) => fmt(t, 0)).join(', ')}`);
+      log(`    min ${fmt(min, 0)} ms, median ${fmt(median(times), 0)} ms   (aim: under 1,000 ms)`);
+      log(`    memory: peak RSS ${mib(mem.maxRss)} (before ${mib(base.rss)}), peak heapUsed ${mib(mem.maxHeapUsed)} (before ${mib(base.heapUsed)})`);
+      return { min, median: median(times), mem, base };
+    };
+    const explain = async () => {
+      if (!captured) return;
+      const plan = await db.raw(`explain (analyze, buffers, costs off) ${captured.sql.replace(/\$\d+/g, '?')}`, captured.bindings as never);
+      const rows: string[] = plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']);
+      for (const line of rows.filter((l) => /Scan|Heap Fetches|Execution Time|Planning Time|HashAggregate|GroupAggregate|Sort Method|JIT|Timing:|Workers/.test(l)).slice(0, 16)) log(`    plan: ${line.trim()}`);
+    };
+    const cold = await timeValuation('after ANALYZE (visibility map not yet set)');
+    await explain();
+    s = performance.now();
+    await db.raw('vacuum (analyze) stock_movements');
+    log(`  vacuum (analyze) stock_movements: ${fmt((performance.now() - s) / 1000, 1)} s`);
+    const warm = await timeValuation('after VACUUM (the steady state autovacuum keeps)');
+    await explain();
+    summary.push(`valuation: as-at over ${fmt(BULK.movements, 0)} movements / ${fmt(BULK.parts, 0)} parts: min ${fmt(warm.min, 0)} ms, median ${fmt(warm.median, 0)} ms after VACUUM (min ${fmt(cold.min, 0)} ms, median ${fmt(cold.median, 0)} ms right after load); peak RSS ${mib(Math.max(warm.mem.maxRss, cold.mem.maxRss))}, peak heapUsed ${mib(Math.max(warm.mem.maxHeapUsed, cold.mem.maxHeapUsed))}   aim < 1,000 ms`);
+  } finally {
+    if (server) {
+      server.closeAllConnections?.();
+      server.close();
+    }
+    await scratch.drop();
+    log(`\ndropped ${scratch.name}`);
+  }
+  log('\n=== summary ===');
+  for (const line of summary) log(line);
+  log(`total bench time ${fmt((performance.now() - benchStart) / 1000, 0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+import request from 'supertest';
+import { Express } from 'express';
+import { openTestDb, TestDb } from '../support/db';
+import { testApp } from '../support/app';
+import { rowCounts } from './support/counts';
+
+// PGlite starts slowly on a loaded machine. The testTimeout in jest.config.js sits inside `projects`,
+// where Jest ignores it (it is a global option), so the 5 s default would apply to beforeAll.
+jest.setTimeout(120_000);
+
+let t: TestDb;
+let app: Express;
+let agent: ReturnType<typeof request.agent>;
+beforeAll(async () => {
+  t = await openTestDb();
+  app = testApp(t.db);
+  agent = request.agent(app);
+});
+afterAll(async () => { await t.close(); });
+
+/** The CSRF token a page carries in its forms' hidden _csrf input. */
+function csrfOf(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no _csrf input on the page');
+  return m[1];
+}
+
+async function freshToken(): Promise<string> {
+  return csrfOf((await agent.get('/stock').expect(200)).text);
+}
+
+const OPENING = { part: 'BRG-6204', location: 'MAIN', unit_cost: '2.50', occurred_on: '2026-11-01', reference: 'Count 1' };
+
+describe('the pages, signed in through the sign-up form', () => {
+  it('signs up through POST /setup with the CSRF token from the form, and lands on /stock', async () => {
+    const setup = await agent.get('/setup').expect(200);
+    const res = await agent.post('/setup').type('form')
+      .send({ organisation: 'Pages Ltd', name: 'Pat Page', email: 'pat@example.com', password: 'correct horse battery', _csrf: csrfOf(setup.text) })
+      .expect(303);
+    expect(res.headers.location).toBe('/stock');
+    const stock = await agent.get('/stock').expect(200);
+    expect(stock.text).toContain('<html');
+  });
+
+  it('creates a part from the form and redirects to it', async () => {
+    const res = await agent.post('/parts').type('form').send({ sku: 'BRG-6204', name: 'Bearing 6204', _csrf: await freshToken() }).expect(303);
+    expect(res.headers.location).toBe('/parts/BRG-6204');
+    expect((await agent.get('/parts/BRG-6204').expect(200)).text).toContain('Bearing 6204');
+  });
+
+  it('shows a bad quantity inline with 422 and writes nothing', async () => {
+    const before = await rowCounts(t.db);
+    const res = await agent.post('/stock/opening').type('form').send({ ...OPENING, quantity: 'ten', _csrf: await freshToken() }).expect(422);
+    expect(res.type).toBe('text/html');
+    expect(res.text).toMatch(/<small class="error"[^>]*>[^<]*must be a number \(got &quot;ten&quot;\)/);
+    expect(res.text).toContain('value="BRG-6204"'); // the form keeps what was typed
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('records good opening stock, redirects to the event, and the event page shows its journal', async () => {
+    const res = await agent.post('/stock/opening').type('form').send({ ...OPENING, quantity: '10', _csrf: await freshToken() }).expect(303);
+    expect(res.headers.location).toMatch(/^\/events\/[0-9a-f-]{36}$/);
+    const page = (await agent.get(res.headers.location).expect(200)).text;
+    expect(page).toContain('Count 1');
+    expect(page).toMatch(/<td>630 Raw Materials Stock<\/td><td class="num">25\.00<\/td><td class="num"><\/td>/);
+    expect(page).toMatch(/<td>840 Historical Adjustment<\/td><td class="num"><\/td><td class="num">25\.00<\/td>/);
+  });
+
+  it('refuses a POST without the CSRF token with 403 and writes nothing', async () => {
+    const before = await rowCounts(t.db);
+    await agent.post('/parts').type('form').send({ sku: 'NO-TOKEN', name: 'No token' }).expect(403);
+    await agent.post('/stock/opening').type('form').send({ ...OPENING, quantity: '1', _csrf: 'forged' }).expect(403);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
+  it('answers an htmx search with only the table rows, and says so in Vary', async () => {
+    const res = await agent.get('/stock?q=BRG').set('HX-Request', 'true').expect(200);
+    expect(res.text).not.toMatch(/<html|<body|<nav/);
+    expect(res.text.trim()).toMatch(/^<tr>/);
+    expect(res.text).toContain('BRG-6204');
+    expect(res.headers.vary).toMatch(/HX-Request/i);
+    const none = await agent.get('/stock?q=NOTHING').set('HX-Request', 'true').expect(200);
+    expect(none.text).toContain('No parts match.');
+  });
+
+  it('answers the same URL without HX-Request with the full page, also with Vary', async () => {
+    const res = await agent.get('/stock?q=BRG').expect(200);
+    expect(res.text).toContain('<html');
+    expect(res.headers.vary).toMatch(/HX-Request/i);
+  });
+});
