@@ -105,7 +105,7 @@ describe('the stock ledger in a browser', () => {
     await Promise.all([page.waitForURL('**/events/*'), page.getByRole('button', { name: 'Save' }).tap()]);
 
     await expect(page.locator('h1').textContent()).resolves.toContain('Opening stock');
-    expect(await tableRows('table.grid:not(.journal)')).toEqual([[SKU, 'MAIN', '', '10', '2.5', '25']]);
+    expect(await tableRows('table.grid:not(.journal)')).toEqual([[SKU, 'MAIN', '', '10', '2.5', '25.00']]);
     expect(await tableRows('table.journal')).toEqual([
       ['630 Raw Materials Stock', '25.00', ''],
       ['840 Historical Adjustment', '', '25.00'],
@@ -153,7 +153,7 @@ describe('the stock ledger in a browser', () => {
     await page.fill('input[name=reason]', 'Dropped in the coolant');
     await Promise.all([page.waitForURL('**/events/*'), page.getByRole('button', { name: 'Save' }).tap()]);
     await expect(page.locator('h1').textContent()).resolves.toContain('Adjustment');
-    expect(await tableRows('table.grid:not(.journal)')).toEqual([[SKU, 'MAIN', '', '-2', '2.5', '-5']]);
+    expect(await tableRows('table.grid:not(.journal)')).toEqual([[SKU, 'MAIN', '', '-2', '2.5', '-5.00']]);
     const adjustmentJournal = await tableRows('table.journal');
     expect(adjustmentJournal).toHaveLength(2);
     expect(adjustmentJournal).toContainEqual(['630 Raw Materials Stock', '', '5.00']);
