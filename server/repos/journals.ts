@@ -5,27 +5,10 @@ import { JournalView } from '../services/stock/types';
 
 type Q = Trx | Db;
 
-/** Insert a journal, its lines and its outbox row: all in the caller's transaction. */
-export async function insertJournal(trx: Trx, tenantId: string, eventId: string, date: string, sourcePath: string, draft: JournalDraft): Promise<JournalView> {
-  const [row] = await trx('journals')
-    .insert({ tenant_id: tenantId, event_id: eventId, journal_date: date, narration: draft.narration, source_path: sourcePath })
-    .returning(['id', 'number']);
-  await trx('journal_lines').insert(
-    draft.lines.map((l, i) => ({
-      tenant_id: tenantId,
-      journal_id: row.id,
-      line_no: i + 1,
-      account_role: l.role,
-      account_code: l.code,
-      account_name: l.name,
-      amount: money(l.amount),
-      description: l.description,
-    })),
-  );
-  await trx('outbox').insert({ tenant_id: tenantId, topic: 'journal.post', journal_id: row.id });
+export function journalViewOf(id: string, number: number, date: string, draft: JournalDraft): JournalView {
   return {
-    id: row.id,
-    number: Number(row.number),
+    id,
+    number,
     date,
     narration: draft.narration,
     lines: draft.lines.map((l) => ({ account_code: l.code, account_name: l.name, role: l.role, ...debitCredit(l.amount) })),

@@ -40,3 +40,19 @@ export async function insertDefaultMapping(q: Q, tenantId: string): Promise<void
     ACCOUNT_ROLES.map((role) => ({ tenant_id: tenantId, role, account_code: DEFAULT_ACCOUNTS[role].code, account_name: DEFAULT_ACCOUNTS[role].name })),
   );
 }
+
+/** The organisation and its account mapping in one round trip (every stock command needs both). */
+export async function getTenantWithMapping(q: Q, tenantId: string): Promise<{ tenant: Tenant; mapping: AccountMapping }> {
+  const { rows } = await q.raw(
+    `select t.id, t.name, t.base_currency, t.reporting_framework, t.valuation_method, t.lock_date::text as lock_date,
+            (select coalesce(json_agg(json_build_object('role', m.role, 'code', m.account_code, 'name', m.account_name)), '[]'::json)
+               from account_mappings m where m.tenant_id = t.id) as mapping
+       from tenants t where t.id = ?`,
+    [tenantId],
+  );
+  const row = rows[0];
+  const mapping = { ...DEFAULT_ACCOUNTS } as AccountMapping;
+  const list = (typeof row.mapping === 'string' ? JSON.parse(row.mapping) : row.mapping) as { role: keyof AccountMapping; code: string; name: string }[];
+  for (const m of list) mapping[m.role] = { code: m.code, name: m.name };
+  return { tenant: toTenant(row), mapping };
+}

@@ -4,10 +4,6 @@ import { expectReconciled, line, ledgerSnapshot, countRows } from '../support/le
 import { postStockEvent } from '../../server/services/stock/post-event';
 import { Actor } from '../../server/services/stock/types';
 
-// Starting PGlite (WebAssembly) and migrating can take many seconds on a busy machine; the
-// project-level testTimeout in jest.config.js is not applied (it is a global-only option).
-jest.setTimeout(60_000);
-
 let t: TestDb;
 let actor: Actor;
 let eventId: string;

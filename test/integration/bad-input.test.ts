@@ -3,13 +3,10 @@ import { givenOrganisation, givenPart } from '../support/builders';
 import { expectReconciled, line, move, journalLines, onHand, ledgerSnapshot, countRows } from '../support/ledger-checks';
 import { postStockEvent } from '../../server/services/stock/post-event';
 import { reverseStockEvent } from '../../server/services/stock/reverse-event';
-import { updateSettings } from '../../server/services/settings';
+import { getSettings, updateSettings } from '../../server/services/settings';
+import { eventDetail } from '../../server/services/queries';
 import { InsufficientStock, Invalid, NotFound, PeriodClosed } from '../../server/errors';
 import { Actor, LineInput, StockCommand } from '../../server/services/stock/types';
-
-// Starting PGlite (WebAssembly) and migrating can take many seconds on a busy machine; the
-// project-level testTimeout in jest.config.js is not applied (it is a global-only option).
-jest.setTimeout(60_000);
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
@@ -116,6 +113,9 @@ describe('lock date', () => {
     const { actor } = await givenLockedOrganisation();
     const r = await issue(actor, [line('LCK-1', 'MAIN', '1')], '2026-11-01');
     expect(r.body.journal!.date).toBe('2026-11-01');
+    // Business dates come back from the database as the same text on PGlite and PostgreSQL.
+    expect((await getSettings(t.db, actor.tenantId)).tenant.lockDate).toBe('2026-10-31');
+    expect((await eventDetail(t.db, actor.tenantId, r.body.id)).occurred_on).toBe('2026-11-01');
     await expectReconciled(t.db, actor);
   });
 

@@ -7,10 +7,6 @@ import { hashRequest } from '../../server/services/idempotency';
 import { Conflict, InsufficientStock } from '../../server/errors';
 import { StockCommand } from '../../server/services/stock/types';
 
-// Starting PGlite (WebAssembly) and migrating can take many seconds on a busy machine; the
-// project-level testTimeout in jest.config.js is not applied (it is a global-only option).
-jest.setTimeout(60_000);
-
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
 afterAll(async () => { await t.close(); });

@@ -11,10 +11,6 @@ import { Actor } from '../../server/services/stock/types';
 
 type StockRow = { sku: string; on_hand: string; value: string };
 
-// Starting PGlite (WebAssembly) and migrating can take many seconds on a busy machine; the
-// project-level testTimeout in jest.config.js is not applied (it is a global-only option).
-jest.setTimeout(60_000);
-
 let t: TestDb;
 let a: Actor;
 let b: Actor;

@@ -1,16 +1,15 @@
 import crypto from 'node:crypto';
-import { Trx } from '../../db';
 import { Decimal, ZERO, sum } from '../../domain/decimal';
 import { drawFromLayers, planInbound, currentUnitCost, unitCostOf, drawValue, ValuationMethod, Draw } from '../../domain/costing';
 import { assertAvailable } from '../../domain/stock/rules';
 import { InsufficientStock, Conflict, Invalid } from '../../errors';
-import * as ledger from '../../repos/ledger';
 import { LayerRow, MovementRow, NewLayer, SerialRow, BalanceRow, pairKey, balanceKey } from '../../repos/ledger';
+import { EventRows } from '../../repos/event-rows';
 import { InLeg, OutLeg, Leg } from './types';
 
 /**
- * Applies the legs of one business event to the part's layers, balances and serials in memory,
- * then writes everything in a handful of statements. The caller holds the part locks.
+ * Applies the legs of one business event to the parts' layers, balances and serials in memory
+ * (pure bookkeeping over rows the caller loaded under the part locks); rows() is what to write.
  */
 export class EventWriter {
   readonly movements: MovementRow[] = [];
@@ -24,8 +23,6 @@ export class EventWriter {
   private serialState = new Map<string, SerialRow & { movementId: string }>();
 
   constructor(
-    private readonly trx: Trx,
-    private readonly tenantId: string,
     private readonly method: ValuationMethod,
     private readonly eventId: string,
     private readonly occurredOn: string,
@@ -152,12 +149,7 @@ export class EventWriter {
     const target = this.method === 'weighted_average' && open ? open : layers.find((l) => l.id === d.layerId)!;
     target.remainingQty = target.remainingQty.plus(d.qty);
     target.remainingValue = target.remainingValue.plus(d.value);
-    if (!this.newLayers.some((n) => n.id === target.id)) this.changedLayers.add(target.id);
-    else {
-      const n = this.newLayers.find((x) => x.id === target.id)!;
-      n.qty = target.remainingQty;
-      n.value = target.remainingValue;
-    }
+    this.changedLayers.add(target.id);
   }
 
   private onHand(partId: string, locationId: string, lot: string): Decimal {
@@ -210,14 +202,20 @@ export class EventWriter {
     this.serialState.set(`${leg.part.id}|${leg.serial}`, { partId: leg.part.id, serial: leg.serial!, locationId: leg.location.id, lot: leg.lot, status: 'in_stock', movementId: '' });
   }
 
-  async flush(): Promise<void> {
-    const { trx, tenantId } = this;
-    await ledger.insertMovements(trx, tenantId, this.movements);
-    await ledger.insertLayers(trx, tenantId, this.newLayers);
-    const changed = [...this.layers.values()].flat().filter((l) => this.changedLayers.has(l.id));
-    await ledger.updateLayers(trx, tenantId, changed);
-    await ledger.insertConsumptions(trx, tenantId, this.consumptions);
-    await ledger.addToBalances(trx, tenantId, [...this.balanceDeltas.values()]);
-    await ledger.saveSerials(trx, tenantId, [...this.serialState.values()]);
+  /**
+   * The rows to write. A layer created by this event is inserted with its state after every leg
+   * (a later leg of the same event may have drawn from it); only layers that existed before are updated.
+   */
+  rows(): Pick<EventRows, 'movements' | 'newLayers' | 'changedLayers' | 'consumptions' | 'balanceDeltas' | 'serials'> {
+    const all = new Map([...this.layers.values()].flat().map((l) => [l.id, l]));
+    const created = new Set(this.newLayers.map((n) => n.id));
+    return {
+      movements: this.movements,
+      newLayers: this.newLayers.map((n) => ({ id: n.id, partId: n.partId, locationId: n.locationId, sourceMovementId: n.sourceMovementId, originalQty: n.qty, unitCost: n.unitCost, remainingQty: all.get(n.id)!.remainingQty, remainingValue: all.get(n.id)!.remainingValue })),
+      changedLayers: [...this.changedLayers].filter((id) => !created.has(id)).map((id) => all.get(id)!),
+      consumptions: this.consumptions,
+      balanceDeltas: [...this.balanceDeltas.values()],
+      serials: [...this.serialState.values()],
+    };
   }
 }

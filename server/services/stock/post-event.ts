@@ -3,9 +3,10 @@ import { Db, Trx } from '../../db';
 import { str } from '../../domain/decimal';
 import { AccountRole, buildJournal, postWithCarry, StockPosting } from '../../domain/accounting';
 import { assertOpenPeriod } from '../../domain/stock/rules';
-import { getTenant, getAccountMapping } from '../../repos/tenants';
+import { getTenantWithMapping } from '../../repos/tenants';
 import * as ledger from '../../repos/ledger';
-import { insertJournal } from '../../repos/journals';
+import { journalViewOf } from '../../repos/journals';
+import { writeEventRows, loadStockState } from '../../repos/event-rows';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, StoredResponse, findReplay, saveResponse } from '../idempotency';
 import { Invalid } from '../../errors';
@@ -55,7 +56,7 @@ export type EventHeader = { kind: EventKind; occurredOn: string; reference: stri
  */
 export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
   assertBusinessDate(head.occurredOn);
-  const tenant = await getTenant(trx, actor.tenantId);
+  const { tenant, mapping } = await getTenantWithMapping(trx, actor.tenantId);
   assertOpenPeriod(head.occurredOn, tenant.lockDate);
   const partIds = legs.map((l) => l.part.id);
   const carries = await ledger.lockParts(trx, actor.tenantId, partIds);
@@ -63,37 +64,26 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
   const pairs = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id })), (p) => `${p.partId}|${p.locationId}`);
   const keys = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot })), (k) => `${k.partId}|${k.locationId}|${k.lot}`);
   const serialKeys = legs.filter((l) => l.serial).map((l) => ({ partId: l.part.id, serial: l.serial! }));
-  // One transaction is one connection: its queries go one after another.
-  const layers = await ledger.openLayers(trx, actor.tenantId, pairs);
-  const balances = await ledger.balances(trx, actor.tenantId, keys);
-  const serials = await ledger.serials(trx, actor.tenantId, serialKeys);
-  const writer = new EventWriter(trx, actor.tenantId, tenant.valuationMethod, eventId, head.occurredOn, balances, serials, layers);
+  const { layers, balances, serials } = await loadStockState(trx, actor.tenantId, pairs, keys, serialKeys);
+  const writer = new EventWriter(tenant.valuationMethod, eventId, head.occurredOn, balances, serials, layers);
   if (prepare) await prepare(writer);
   for (const leg of legs) writer.apply(leg);
 
-  await trx('stock_events').insert({
-    tenant_id: actor.tenantId,
-    id: eventId,
-    kind: head.kind,
-    occurred_on: head.occurredOn,
-    user_id: actor.userId ?? null,
-    api_key_id: actor.apiKeyId ?? null,
-    reference: head.reference,
-    reason: head.reason,
-    contra_role: head.contra,
-    reverses_event_id: head.reversesEventId,
-  });
-  await writer.flush();
   const postings: StockPosting[] = [];
   for (const [partId, delta] of writer.valueByPart) {
     const r = postWithCarry(carries.get(partId)!, delta);
     carries.set(partId, r.carry);
     postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: r.posted });
   }
-  await ledger.saveCarries(trx, actor.tenantId, carries);
-  const mapping = await getAccountMapping(trx, actor.tenantId);
   const draft = buildJournal(postings, head.contra, mapping, narrate(head, legs));
-  const journal: JournalView | null = draft ? await insertJournal(trx, actor.tenantId, eventId, head.occurredOn, `/events/${eventId}`, draft) : null;
+  const journalId = crypto.randomUUID();
+  const number = await writeEventRows(trx, actor.tenantId, {
+    event: { id: eventId, kind: head.kind, occurredOn: head.occurredOn, userId: actor.userId ?? null, apiKeyId: actor.apiKeyId ?? null, reference: head.reference, reason: head.reason, contraRole: head.contra, reversesEventId: head.reversesEventId },
+    ...writer.rows(),
+    carries,
+    journal: draft ? { id: journalId, date: head.occurredOn, sourcePath: `/events/${eventId}`, draft } : null,
+  });
+  const journal: JournalView | null = draft ? journalViewOf(journalId, number!, head.occurredOn, draft) : null;
   return {
     id: eventId,
     kind: head.kind,
