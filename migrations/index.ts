@@ -4,6 +4,7 @@ import * as m2 from './20261125080100_create_sessions_and_api_keys';
 import * as m3 from './20261125080200_create_parts_and_locations';
 import * as m4 from './20261125080300_create_stock_ledger';
 import * as m5 from './20261125080400_create_journals_and_outbox';
+import * as m6 from './20261125090000_create_stock_event_functions';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -14,6 +15,7 @@ const migrations: [string, Migration][] = [
   ['20261125080200_create_parts_and_locations', m3],
   ['20261125080300_create_stock_ledger', m4],
   ['20261125080400_create_journals_and_outbox', m5],
+  ['20261125090000_create_stock_event_functions', m6],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

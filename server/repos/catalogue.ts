@@ -42,16 +42,6 @@ export function toLocation(r: Record<string, any>): Location {
   return { id: r.id, code: r.code, name: r.name, warehouse: r.warehouse, bin: r.bin };
 }
 
-export async function partsBySku(q: Q, tenantId: string, skus: string[]): Promise<Map<string, Part>> {
-  const rows = await q('parts').where({ tenant_id: tenantId }).whereIn('sku', [...new Set(skus)]);
-  return new Map(rows.map((r) => [r.sku, toPart(r)]));
-}
-
-export async function locationsByCode(q: Q, tenantId: string, codes: string[]): Promise<Map<string, Location>> {
-  const rows = await q('locations').where({ tenant_id: tenantId }).whereIn('code', [...new Set(codes)]);
-  return new Map(rows.map((r) => [r.code, toLocation(r)]));
-}
-
 export async function partsById(q: Q, tenantId: string, ids: string[]): Promise<Map<string, Part>> {
   const rows = await q('parts').where({ tenant_id: tenantId }).whereIn('id', [...new Set(ids)]);
   return new Map(rows.map((r) => [r.id, toPart(r)]));
@@ -60,4 +50,23 @@ export async function partsById(q: Q, tenantId: string, ids: string[]): Promise<
 export async function locationsById(q: Q, tenantId: string, ids: string[]): Promise<Map<string, Location>> {
   const rows = await q('locations').where({ tenant_id: tenantId }).whereIn('id', [...new Set(ids)]);
   return new Map(rows.map((r) => [r.id, toLocation(r)]));
+}
+
+/** The parts and locations a command names, in one round trip (numerics as text, never floats). */
+export async function partsAndLocations(q: Q, tenantId: string, skus: string[], codes: string[]): Promise<{ parts: Map<string, Part>; locations: Map<string, Location> }> {
+  const { rows } = await q.raw(
+    `select
+       (select coalesce(json_agg(json_build_object('id', p.id, 'sku', p.sku, 'name', p.name, 'description', p.description, 'unit', p.unit,
+               'fractional', p.fractional, 'barcode', p.barcode, 'source', p.source, 'tracking', p.tracking,
+               'reorder_point', p.reorder_point::text, 'default_location_id', p.default_location_id, 'stock_role', p.stock_role)), '[]'::json)
+          from parts p where p.tenant_id = ? and p.sku in (select json_array_elements_text(?::json))) as parts,
+       (select coalesce(json_agg(json_build_object('id', l.id, 'code', l.code, 'name', l.name, 'warehouse', l.warehouse, 'bin', l.bin)), '[]'::json)
+          from locations l where l.tenant_id = ? and l.code in (select json_array_elements_text(?::json))) as locations`,
+    [tenantId, JSON.stringify([...new Set(skus)]), tenantId, JSON.stringify([...new Set(codes)])],
+  );
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, any>[];
+  return {
+    parts: new Map(json(rows[0].parts).map((r) => [r.sku as string, toPart(r)])),
+    locations: new Map(json(rows[0].locations).map((r) => [r.code as string, toLocation(r)])),
+  };
 }

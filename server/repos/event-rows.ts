@@ -5,10 +5,9 @@ import { JournalDraft } from '../domain/accounting';
 import { BalanceRow, LayerRow, MovementRow, SerialRow, balanceKey } from './ledger';
 
 /**
- * Everything one stock event writes, sent as ONE data-modifying statement: the rows travel as
- * JSON parameters (decimals as strings) and each table gets its own CTE. Fewer round trips is
- * most of a posting's cost; foreign keys are checked at the end of the statement and the
- * journal's balance at commit, exactly as with separate statements.
+ * Everything one stock event writes, in one round trip: the rows travel as JSON parameters
+ * (decimals as strings) to post_stock_event_rows (see its migration), one CTE per table.
+ * Round trips, not any single statement, were most of a posting's cost.
  */
 export type EventRows = {
   event: { id: string; kind: string; occurredOn: string; userId: string | null; apiKeyId: string | null; reference: string; reason: string; contraRole: string; reversesEventId: string | null };
@@ -22,53 +21,7 @@ export type EventRows = {
   journal: { id: string; date: string; sourcePath: string; draft: JournalDraft } | null;
 };
 
-const SQL = `
-with
- ev as (insert into stock_events (tenant_id, id, kind, occurred_on, user_id, api_key_id, reference, reason, contra_role, reverses_event_id)
-        select $1::uuid, id, kind, occurred_on, user_id, api_key_id, reference, reason, contra_role, reverses_event_id
-          from json_populate_record(null::stock_events, $2::json)),
- mv as (insert into stock_movements (tenant_id, id, event_id, part_id, location_id, lot, serial, quantity, unit_cost, value, occurred_on, reverses_movement_id)
-        select $1::uuid, id, event_id, part_id, location_id, lot, serial, quantity, unit_cost, value, occurred_on, reverses_movement_id
-          from json_populate_recordset(null::stock_movements, $3::json)),
- nl as (insert into cost_layers (tenant_id, id, part_id, location_id, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value)
-        select $1::uuid, id, part_id, location_id, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value
-          from json_populate_recordset(null::cost_layers, $4::json)),
- ul as (update cost_layers c set remaining_qty = v.remaining_qty, remaining_value = v.remaining_value
-          from json_populate_recordset(null::cost_layers, $5::json) v where c.tenant_id = $1::uuid and c.id = v.id),
- lc as (insert into layer_consumptions (tenant_id, movement_id, layer_id, quantity, value)
-        select $1::uuid, movement_id, layer_id, quantity, value from json_populate_recordset(null::layer_consumptions, $6::json)),
- bd as (select * from json_to_recordset($7::json) as x(part_id uuid, location_id uuid, lot text, delta numeric)),
- bu as (update stock_balances b set on_hand = b.on_hand + bd.delta from bd
-         where b.tenant_id = $1::uuid and b.part_id = bd.part_id and b.location_id = bd.location_id and b.lot = bd.lot
-        returning b.part_id, b.location_id, b.lot),
- bi as (insert into stock_balances (tenant_id, part_id, location_id, lot, on_hand)
-        select $1::uuid, bd.part_id, bd.location_id, bd.lot, bd.delta from bd
-         where not exists (select 1 from bu where bu.part_id = bd.part_id and bu.location_id = bd.location_id and bu.lot = bd.lot)),
- se as (insert into serials (tenant_id, part_id, serial, location_id, lot, status, last_movement_id)
-        select $1::uuid, part_id, serial, location_id, lot, status, last_movement_id from json_populate_recordset(null::serials, $8::json)
-        on conflict (tenant_id, part_id, serial) do update
-          set location_id = excluded.location_id, lot = excluded.lot, status = excluded.status, last_movement_id = excluded.last_movement_id),
- pv as (update part_valuations p set exact_value = v.exact_value, posted_value = v.posted_value
-          from json_populate_recordset(null::part_valuations, $9::json) v where p.tenant_id = $1::uuid and p.part_id = v.part_id),
- jr as (insert into journals (tenant_id, id, event_id, journal_date, narration, source_path)
-        select $1::uuid, id, event_id, journal_date, narration, source_path from json_populate_recordset(null::journals, $10::json)
-        returning number),
- jl as (insert into journal_lines (tenant_id, journal_id, line_no, account_role, account_code, account_name, amount, description)
-        select $1::uuid, journal_id, line_no, account_role, account_code, account_name, amount, description
-          from json_populate_recordset(null::journal_lines, $11::json)),
- ob as (insert into outbox (tenant_id, topic, journal_id)
-        select $1::uuid, 'journal.post', id from json_populate_recordset(null::journals, $10::json))
-select (select number from jr) as journal_number`;
 
-/** Knex numbers its own placeholders: $n becomes ? with the bindings repeated in order. */
-function positional(sql: string, values: string[]): { sql: string; bindings: string[] } {
-  const bindings: string[] = [];
-  const text = sql.replace(/\$(\d+)/g, (_m, n) => {
-    bindings.push(values[Number(n) - 1]);
-    return '?';
-  });
-  return { sql: text, bindings };
-}
 
 export async function writeEventRows(trx: Trx, tenantId: string, rows: EventRows): Promise<number | null> {
   const e = rows.event;
@@ -86,8 +39,7 @@ export async function writeEventRows(trx: Trx, tenantId: string, rows: EventRows
     JSON.stringify(j ? [{ id: j.id, event_id: e.id, journal_date: j.date, narration: j.draft.narration, source_path: j.sourcePath }] : []),
     JSON.stringify(j ? j.draft.lines.map((l, i) => ({ journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: l.amount.toFixed(2), description: l.description })) : []),
   ];
-  const q = positional(SQL, values);
-  const result = await trx.raw(q.sql, q.bindings);
+  const result = await trx.raw(`select post_stock_event_rows(${values.map(() => '?').join(', ')}) as journal_number`, values);
   const n = result.rows[0]?.journal_number;
   return n === null || n === undefined ? null : Number(n);
 }
@@ -100,25 +52,12 @@ export async function loadStockState(
   keys: { partId: string; locationId: string; lot: string }[],
   serialKeys: { partId: string; serial: string }[],
 ): Promise<{ layers: LayerRow[]; balances: Map<string, BalanceRow>; serials: Map<string, SerialRow> }> {
-  const sql = `select
-    (select coalesce(json_agg(json_build_object('id', c.id, 'seq', c.seq, 'part_id', c.part_id, 'location_id', c.location_id,
-            'remaining_qty', c.remaining_qty::text, 'remaining_value', c.remaining_value::text) order by c.seq), '[]'::json)
-       from cost_layers c join json_to_recordset($2::json) as k(p uuid, l uuid) on c.part_id = k.p and c.location_id = k.l
-      where c.tenant_id = $1::uuid and c.remaining_qty > 0) as layers,
-    (select coalesce(json_agg(json_build_object('part_id', b.part_id, 'location_id', b.location_id, 'lot', b.lot,
-            'on_hand', b.on_hand::text, 'allocated', b.allocated::text)), '[]'::json)
-       from stock_balances b join json_to_recordset($3::json) as k(p uuid, l uuid, lot text) on b.part_id = k.p and b.location_id = k.l and b.lot = k.lot
-      where b.tenant_id = $1::uuid) as balances,
-    (select coalesce(json_agg(json_build_object('part_id', s.part_id, 'serial', s.serial, 'location_id', s.location_id, 'lot', s.lot, 'status', s.status)), '[]'::json)
-       from serials s join json_to_recordset($4::json) as k(p uuid, serial text) on s.part_id = k.p and s.serial = k.serial
-      where s.tenant_id = $1::uuid) as serials`;
-  const q = positional(sql, [
+  const row = (await trx.raw('select * from load_stock_state(?, ?, ?, ?)', [
     tenantId,
     JSON.stringify(pairs.map((p) => ({ p: p.partId, l: p.locationId }))),
     JSON.stringify(keys.map((k) => ({ p: k.partId, l: k.locationId, lot: k.lot }))),
     JSON.stringify(serialKeys.map((s) => ({ p: s.partId, serial: s.serial }))),
-  ]);
-  const row = (await trx.raw(q.sql, q.bindings)).rows[0];
+  ])).rows[0];
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, any>[];
   return {
     layers: json(row.layers).map((r) => ({ id: r.id, seq: Number(r.seq), partId: r.part_id, locationId: r.location_id, remainingQty: new Decimal(r.remaining_qty), remainingValue: new Decimal(r.remaining_value) })),

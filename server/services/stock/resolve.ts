@@ -1,7 +1,7 @@
 import { Trx } from '../../db';
 import { Decimal, QTY_DP, COST_DP } from '../../domain/decimal';
 import { FieldProblem, Invalid, NotFound } from '../../errors';
-import { Part, Location, partsBySku, locationsByCode } from '../../repos/catalogue';
+import { Part, Location, partsAndLocations } from '../../repos/catalogue';
 import { StockCommand, Leg, LineInput, TransferLineInput } from './types';
 
 /**
@@ -13,8 +13,7 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
   const lines = cmd.lines as (LineInput | TransferLineInput)[];
   if (!lines.length) throw Invalid.field('lines', 'Give at least one line');
   const codes = lines.flatMap((l) => ('from' in l ? [l.from, l.to] : [l.location]));
-  const parts = await partsBySku(trx, tenantId, lines.map((l) => l.part));
-  const locations = await locationsByCode(trx, tenantId, codes);
+  const { parts, locations } = await partsAndLocations(trx, tenantId, lines.map((l) => l.part), codes);
   const problems: FieldProblem[] = [];
   const legs: Leg[] = [];
   const single = lines.length === 1 && cmd.kind !== 'transfer';
