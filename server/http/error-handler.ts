@@ -19,7 +19,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const form = res.locals.form as { view: string; data?: Record<string, unknown> } | undefined;
     if (form && p.status < 500) {
       // The one-line forms post a command with one line: show "lines.0.quantity" at "quantity".
-      const errors = Object.fromEntries(p.fields.map((f) => [f.field.replace(/^lines\.0\./, ''), f.message]));
+      const errors = Object.fromEntries(p.fields.map((f) => [f.field.replace(/^lines\.0\./, '').replace(/\.\d+$/, ''), f.message]));
       render(req, res.status(p.status), form.view, { ...form.data, values: req.body, errors, problem: p.message });
       return;
     }

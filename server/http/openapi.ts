@@ -87,7 +87,7 @@ const schemas: Record<string, Schema> = {
     error: record({
       code: text('Machine-readable: invalid, insufficient_stock, period_closed, not_found, conflict, unauthorised, forbidden, malformed_json, too_large...'),
       message: text('For people: names the part, location and quantity where there are any'),
-      fields: list(record({ field: text('The input at fault: "lines.0.quantity", "quantity", "lines[1].part", "Idempotency-Key", "line 3: unit_cost"...'), message: text() })),
+      fields: list(record({ field: text('The input at fault: "lines.0.quantity", "lines.1.part", "lines.0.serials.2", "occurred_on", "Idempotency-Key", "line 3: unit_cost"...'), message: text() })),
     }),
   }),
   InboundCommand: input({ ...header, lines: lines(input({ ...stockLine, quantity: quantityIn, unit_cost: unitCostIn, ...lineTracking }, ['part', 'location', 'quantity', 'unit_cost'])) }, ['lines']),

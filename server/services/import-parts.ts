@@ -119,10 +119,10 @@ async function withLine<T>(rows: Row[], sku: string, fn: () => Promise<T>): Prom
 function renumber(err: unknown, lines: number[]): unknown {
   if (!(err instanceof DomainError)) return err;
   const fields = err.fields.map((f) => {
-    const m = /^lines\[(\d+)\]\.(.+)$/.exec(f.field) ?? (lines.length === 1 ? [f.field, '0', f.field] : null);
+    const m = /^lines\.(\d+)\.(.+)$/.exec(f.field);
     if (!m) return f;
     const line = lines[Number(m[1])];
-    return { field: `line ${line}: ${m[2].replace(/\[\d+\]$/, '')}`, message: `line ${line}: ${f.message}` };
+    return { field: `line ${line}: ${m[2].replace(/\.\d+$/, '')}`, message: `line ${line}: ${f.message}` };
   });
   return new Invalid(fields.length ? fields : [{ field: 'csv', message: err.message }]);
 }

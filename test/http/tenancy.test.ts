@@ -35,11 +35,11 @@ describe("one organisation's key on another's data", () => {
     await b.get(url()).expect(200);
   });
 
-  it("cannot reverse the other organisation's event, or issue its part: 404 and nothing written", async () => {
+  it("cannot reverse the other organisation's event (404) or issue its part (unknown, as if it did not exist), and writes nothing", async () => {
     const before = await rowCounts(t.db);
     await a.post(`/api/v1/events/${bEvent.id}/reversal`, {}).expect(404);
-    const issue = await a.post('/api/v1/stock/issues', { lines: [{ part: 'B-ONLY', location: 'MAIN', quantity: '1' }] }).expect(404);
-    expect(issue.body.error.fields).toEqual([{ field: 'part', message: 'Part B-ONLY was not found' }]);
+    const issue = await a.post('/api/v1/stock/issues', { lines: [{ part: 'B-ONLY', location: 'MAIN', quantity: '1' }] }).expect(422);
+    expect(issue.body.error.fields).toEqual([{ field: 'lines.0.part', message: 'Unknown part B-ONLY' }]);
     expect(await rowCounts(t.db)).toEqual(before);
     expect((await b.get('/api/v1/parts/B-ONLY')).body.figures.on_hand).toBe('3');
   });

@@ -38,7 +38,7 @@ describe('negative stock', () => {
     expect(err).toMatchObject({ code: 'insufficient_stock', status: 422 });
     expect(err.message).toBe('Not enough NEG-1 at MAIN: on hand 4, requested 7, short by 3');
     expect(err.detail).toEqual({ part: 'NEG-1', location: 'MAIN', onHand: '4', requested: '7', shortBy: '3', lot: undefined });
-    expect(err.fields).toEqual([{ field: 'quantity', message: err.message }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.quantity', message: err.message }]);
 
     expect(await countRows(t.db, actor, 'stock_movements')).toBe(movements);
     expect(await countRows(t.db, actor, 'journals')).toBe(journals);
@@ -61,7 +61,7 @@ describe('negative stock', () => {
     await receive(actor, [line('NEG-3', 'MAIN', '10', '1'), line('NEG-4', 'MAIN', '1', '1')]);
     const err = await refused(actor, () => issue(actor, [line('NEG-3', 'MAIN', '5'), line('NEG-4', 'MAIN', '2.000')]));
     expect(err).toBeInstanceOf(InsufficientStock);
-    expect(err.fields).toEqual([{ field: 'lines[1].quantity', message: 'Not enough NEG-4 at MAIN: on hand 1, requested 2, short by 1' }]);
+    expect(err.fields).toEqual([{ field: 'lines.1.quantity', message: 'Not enough NEG-4 at MAIN: on hand 1, requested 2, short by 1' }]);
     expect(await onHand(t.db, actor, 'NEG-3')).toBe('10');
     await expectReconciled(t.db, actor);
   });
@@ -185,10 +185,10 @@ describe('adjustments', () => {
     await receive(actor, [line('ADJ-4', 'MAIN', '1', '5')]);
     const err = await refused(actor, () => adjust(actor, [line('ADJ-4', 'B', '1')]));
     expect(err).toBeInstanceOf(Invalid);
-    expect(err.fields).toEqual([{ field: 'unit_cost', message: 'Unit cost is required: ADJ-4 has no stock at B to take a cost from' }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.unit_cost', message: 'Unit cost is required: ADJ-4 has no stock at B to take a cost from' }]);
 
     const multi = await refused(actor, () => adjust(actor, [line('ADJ-4', 'MAIN', '1'), line('ADJ-4', 'B', '2')]));
-    expect(multi.fields).toEqual([{ field: 'lines[1].unit_cost', message: 'Unit cost is required: ADJ-4 has no stock at B to take a cost from' }]);
+    expect(multi.fields).toEqual([{ field: 'lines.1.unit_cost', message: 'Unit cost is required: ADJ-4 has no stock at B to take a cost from' }]);
     await expectReconciled(t.db, actor);
   });
 
@@ -236,23 +236,23 @@ describe('malformed commands', () => {
 
   const on = '2026-11-03';
   const cases: [string, () => StockCommand, { field: string; message: string }[]][] = [
-    ['an issue of a negative quantity', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-1', 'MAIN', '-2')] }), [{ field: 'quantity', message: 'Quantity of BAD-1 must be greater than zero (got -2)' }]],
-    ['a receipt of zero', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '0', '1')] }), [{ field: 'quantity', message: 'Quantity of BAD-1 must be greater than zero (got 0)' }]],
-    ['a receipt of a negative quantity', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '-5', '1')] }), [{ field: 'quantity', message: 'Quantity of BAD-1 must be greater than zero (got -5)' }]],
-    ['a transfer of a negative quantity', () => ({ kind: 'transfer', occurredOn: on, lines: [move('BAD-1', 'MAIN', 'B', '-2')] }), [{ field: 'quantity', message: 'Quantity of BAD-1 must be greater than zero (got -2)' }]],
-    ['an adjustment of zero', () => ({ kind: 'adjustment', occurredOn: on, lines: [line('BAD-1', 'MAIN', '0')] }), [{ field: 'quantity', message: 'Quantity of BAD-1 must not be zero' }]],
-    ['a negative unit cost', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1', '-1')] }), [{ field: 'unit_cost', message: 'Unit cost of BAD-1 must not be negative (got -1)' }]],
-    ['a quantity finer than the 6 places stored', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-KG', 'MAIN', '1.0000004')] }), [{ field: 'quantity', message: 'Quantity of BAD-KG has too many decimal places (at most 6) (got 1.0000004)' }]],
-    ['a unit cost finer than the 10 places stored', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '3', '0.12345678901')] }), [{ field: 'unit_cost', message: 'Unit cost of BAD-1 has too many decimal places (at most 10)' }]],
-    ['a fraction of a part counted in whole units', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1.5')] }), [{ field: 'quantity', message: 'BAD-1 is counted in whole each; 1.5 is not a whole number' }]],
-    ['a transfer to the same location', () => ({ kind: 'transfer', occurredOn: on, lines: [move('BAD-1', 'MAIN', 'MAIN', '2')] }), [{ field: 'to', message: 'A transfer moves BAD-1 between two different locations (from and to are both MAIN)' }]],
-    ['a receipt without a unit cost', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1')] }), [{ field: 'unit_cost', message: 'Unit cost is required for BAD-1' }]],
-    ['an unknown location', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'NOWHERE', '1', '1')] }), [{ field: 'location', message: 'Unknown location NOWHERE' }]],
+    ['an issue of a negative quantity', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-1', 'MAIN', '-2')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-1 must be greater than zero (got -2)' }]],
+    ['a receipt of zero', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '0', '1')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-1 must be greater than zero (got 0)' }]],
+    ['a receipt of a negative quantity', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '-5', '1')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-1 must be greater than zero (got -5)' }]],
+    ['a transfer of a negative quantity', () => ({ kind: 'transfer', occurredOn: on, lines: [move('BAD-1', 'MAIN', 'B', '-2')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-1 must be greater than zero (got -2)' }]],
+    ['an adjustment of zero', () => ({ kind: 'adjustment', occurredOn: on, lines: [line('BAD-1', 'MAIN', '0')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-1 must not be zero' }]],
+    ['a negative unit cost', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1', '-1')] }), [{ field: 'lines.0.unit_cost', message: 'Unit cost of BAD-1 must not be negative (got -1)' }]],
+    ['a quantity finer than the 6 places stored', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-KG', 'MAIN', '1.0000004')] }), [{ field: 'lines.0.quantity', message: 'Quantity of BAD-KG has too many decimal places (at most 6) (got 1.0000004)' }]],
+    ['a unit cost finer than the 10 places stored', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '3', '0.12345678901')] }), [{ field: 'lines.0.unit_cost', message: 'Unit cost of BAD-1 has too many decimal places (at most 10)' }]],
+    ['a fraction of a part counted in whole units', () => ({ kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1.5')] }), [{ field: 'lines.0.quantity', message: 'BAD-1 is counted in whole each; 1.5 is not a whole number' }]],
+    ['a transfer to the same location', () => ({ kind: 'transfer', occurredOn: on, lines: [move('BAD-1', 'MAIN', 'MAIN', '2')] }), [{ field: 'lines.0.to', message: 'A transfer moves BAD-1 between two different locations (from and to are both MAIN)' }]],
+    ['a receipt without a unit cost', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1')] }), [{ field: 'lines.0.unit_cost', message: 'Unit cost is required for BAD-1' }]],
+    ['an unknown location', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'NOWHERE', '1', '1')] }), [{ field: 'lines.0.location', message: 'Unknown location NOWHERE' }]],
     ['no lines at all', () => ({ kind: 'receipt', occurredOn: on, lines: [] }), [{ field: 'lines', message: 'Give at least one line' }]],
     ['problems on several lines', () => ({ kind: 'receipt', occurredOn: on, lines: [line('BAD-1', 'MAIN', '1'), line('NOPE', 'MAIN', '1', '1'), line('BAD-1', 'X', '1', '1')] }), [
-      { field: 'lines[0].unit_cost', message: 'Unit cost is required for BAD-1' },
-      { field: 'lines[1].part', message: 'Unknown part NOPE' },
-      { field: 'lines[2].location', message: 'Unknown location X' },
+      { field: 'lines.0.unit_cost', message: 'Unit cost is required for BAD-1' },
+      { field: 'lines.1.part', message: 'Unknown part NOPE' },
+      { field: 'lines.2.location', message: 'Unknown location X' },
     ]],
   ];
 
@@ -263,11 +263,11 @@ describe('malformed commands', () => {
     expect(err.fields).toEqual(fields);
   });
 
-  it('answers NotFound for the one part of a single-line command that does not exist', async () => {
+  it('refuses an unknown part as Invalid (422), naming the line', async () => {
     const err = await refused(actor, () => issue(actor, [line('NOPE', 'MAIN', '1')]));
-    expect(err).toBeInstanceOf(NotFound);
-    expect(err.status).toBe(404);
-    expect(err.fields).toEqual([{ field: 'part', message: 'Part NOPE was not found' }]);
+    expect(err).toBeInstanceOf(Invalid);
+    expect(err.status).toBe(422);
+    expect(err.fields).toEqual([{ field: 'lines.0.part', message: 'Unknown part NOPE' }]);
   });
 
   it('answers NotFound when reversing an event id that is not an id at all', async () => {

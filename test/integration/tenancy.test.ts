@@ -40,14 +40,14 @@ async function both<T>(run: () => Promise<T>): Promise<T> {
 }
 
 describe('organisations are kept apart', () => {
-  it("answers NotFound when one organisation posts against another's part, and writes nothing in either", async () => {
+  it("treats another organisation's part as unknown, and writes nothing in either", async () => {
     const err = await both(() => postStockEvent(t.db, a, { kind: 'receipt', occurredOn: '2026-11-03', lines: [line('B-ONLY', 'MAIN', '1', '1')] }).catch((e) => e));
-    expect(err).toBeInstanceOf(NotFound);
-    expect(err.fields).toEqual([{ field: 'part', message: 'Part B-ONLY was not found' }]);
+    expect(err).toBeInstanceOf(Invalid);
+    expect(err.fields).toEqual([{ field: 'lines.0.part', message: 'Unknown part B-ONLY' }]);
 
     const multi = await both(() => postStockEvent(t.db, a, { kind: 'receipt', occurredOn: '2026-11-03', lines: [line('SHARED-1', 'MAIN', '1', '1'), line('B-ONLY', 'MAIN', '1', '1')] }).catch((e) => e));
     expect(multi).toBeInstanceOf(Invalid);
-    expect(multi.fields).toEqual([{ field: 'lines[1].part', message: 'Unknown part B-ONLY' }]);
+    expect(multi.fields).toEqual([{ field: 'lines.1.part', message: 'Unknown part B-ONLY' }]);
   });
 
   it('books the same SKU and location codes to each organisation separately', async () => {

@@ -115,7 +115,7 @@ describe('serial-tracked parts', () => {
     const before = await ledgerSnapshot(t.db, actor);
     const err = await receive(actor, [line('SER-2', 'MAIN', qty, '5', { serials })]).catch((e) => e);
     expect(err).toBeInstanceOf(Invalid);
-    expect(err.fields).toEqual([{ field: 'serials', message }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.serials', message }]);
     expect(await ledgerSnapshot(t.db, actor)).toEqual(before);
   });
 
@@ -127,7 +127,7 @@ describe('serial-tracked parts', () => {
     expect(err).toBeInstanceOf(Conflict);
     expect(err.status).toBe(409);
     expect(err.message).toBe('Serial S1 of SER-3 is already in stock; a serial is unique per part');
-    expect(err.fields).toEqual([{ field: 'serials[1]', message: err.message }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.serials.1', message: err.message }]);
     expect(await ledgerSnapshot(t.db, actor)).toEqual(before);
     await expectReconciled(t.db, actor);
   });
@@ -138,7 +138,7 @@ describe('serial-tracked parts', () => {
     const before = await ledgerSnapshot(t.db, actor);
     const err = await issue(actor, [line('SER-4', 'MAIN', '1', undefined, { serials: ['S9'] })]).catch((e) => e);
     expect(err).toBeInstanceOf(Invalid);
-    expect(err.fields).toEqual([{ field: 'serials[0]', message: 'Serial S9 of SER-4 cannot leave MAIN: it is not in stock' }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.serials.0', message: 'Serial S9 of SER-4 cannot leave MAIN: it is not in stock' }]);
     expect(await ledgerSnapshot(t.db, actor)).toEqual(before);
   });
 
@@ -175,9 +175,9 @@ describe('serial-tracked parts', () => {
     const err = await receive(actor, [line('PLAIN-1', 'MAIN', '1', '1', { serials: ['S1'] }), line('SER-6', 'MAIN', '1.5', '1', { serials: ['A'] })]).catch((e) => e);
     expect(err).toBeInstanceOf(Invalid);
     expect(err.fields).toEqual([
-      { field: 'lines[0].serials', message: 'PLAIN-1 is not serial-tracked; leave serials empty' },
-      { field: 'lines[1].quantity', message: 'SER-6 is counted in whole each; 1.5 is not a whole number' },
-      { field: 'lines[1].serials', message: 'SER-6 is serial-tracked: give one serial per unit (1.5 needed, 1 given)' },
+      { field: 'lines.0.serials', message: 'PLAIN-1 is not serial-tracked; leave serials empty' },
+      { field: 'lines.1.quantity', message: 'SER-6 is counted in whole each; 1.5 is not a whole number' },
+      { field: 'lines.1.serials', message: 'SER-6 is serial-tracked: give one serial per unit (1.5 needed, 1 given)' },
     ]);
     expect(await countRows(t.db, actor, 'stock_movements')).toBe(0);
   });
@@ -189,7 +189,7 @@ describe('lot-tracked parts', () => {
     await givenPart(t.db, actor, 'LOT-1', { tracking: 'lot' });
     const err = await receive(actor, [line('LOT-1', 'MAIN', '5', '2')]).catch((e) => e);
     expect(err).toBeInstanceOf(Invalid);
-    expect(err.fields).toEqual([{ field: 'lot', message: 'LOT-1 is lot-tracked: give the batch code' }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.lot', message: 'LOT-1 is lot-tracked: give the batch code' }]);
     expect(await countRows(t.db, actor, 'stock_events')).toBe(0);
   });
 
@@ -198,7 +198,7 @@ describe('lot-tracked parts', () => {
     await givenPart(t.db, actor, 'PLAIN-2');
     const err = await receive(actor, [line('PLAIN-2', 'MAIN', '5', '2', { lot: 'A' })]).catch((e) => e);
     expect(err).toBeInstanceOf(Invalid);
-    expect(err.fields).toEqual([{ field: 'lot', message: 'PLAIN-2 is not lot-tracked; leave lot empty' }]);
+    expect(err.fields).toEqual([{ field: 'lines.0.lot', message: 'PLAIN-2 is not lot-tracked; leave lot empty' }]);
   });
 
   it('keeps a balance per lot and checks the issued lot, not the part total', async () => {

@@ -1,6 +1,6 @@
 import { Trx } from '../../db';
 import { Decimal, QTY_DP, COST_DP } from '../../domain/decimal';
-import { FieldProblem, Invalid, NotFound } from '../../errors';
+import { FieldProblem, Invalid } from '../../errors';
 import { Part, Location, partsAndLocations } from '../../repos/catalogue';
 import { StockCommand, Leg, LineInput, TransferLineInput } from './types';
 
@@ -16,9 +16,9 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
   const { parts, locations } = await partsAndLocations(trx, tenantId, lines.map((l) => l.part), codes);
   const problems: FieldProblem[] = [];
   const legs: Leg[] = [];
-  const single = lines.length === 1 && cmd.kind !== 'transfer';
   lines.forEach((line, i) => {
-    const at = (f: string) => (lines.length === 1 ? f : `lines[${i}].${f}`);
+    // The same path zod reports for the JSON body, so a client finds every error the same way.
+    const at = (f: string) => `lines.${i}.${f}`;
     const part = parts.get(line.part);
     if (!part) problems.push({ field: at('part'), message: `Unknown part ${line.part}` });
     const locs = ('from' in line ? [['from', line.from], ['to', line.to]] : [['location', line.location]]) as [string, string][];
@@ -30,9 +30,6 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
     if (problems.length > before) return;
     legs.push(...legsFor(cmd, line, part, locations, at));
   });
-  if (single && problems.length === 1 && problems[0].message.startsWith('Unknown part')) {
-    throw new NotFound('Part', lines[0].part, problems[0].field);
-  }
   if (problems.length) throw new Invalid(problems);
   return legs;
 }
@@ -81,7 +78,7 @@ function legsFor(cmd: StockCommand, line: LineInput | TransferLineInput, part: P
   const lot = line.lot ?? '';
   const serials: (string | null)[] = line.serials?.length ? line.serials : [null];
   const each = (q: Decimal) => (line.serials?.length ? new Decimal(1) : q);
-  const base = (serial: string | null, i: number) => ({ part, lot, serial, field: line.serials?.length ? at(`serials[${i}]`) : at('quantity') });
+  const base = (serial: string | null, i: number) => ({ part, lot, serial, field: line.serials?.length ? at(`serials.${i}`) : at('quantity') });
   if ('from' in line) {
     const from = locations.get(line.from)!;
     const to = locations.get(line.to)!;

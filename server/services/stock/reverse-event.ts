@@ -38,7 +38,7 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
     const createdLayers = await trx('cost_layers').where({ tenant_id: actor.tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
     const legs: Leg[] = moves.map((m, i) => {
       const qty = new Decimal(m.quantity);
-      const base = { field: `movements[${i}]`, part: parts.get(m.part_id)!, location: locations.get(m.location_id)!, lot: m.lot, serial: m.serial, qty: qty.abs(), reversesMovementId: m.id };
+      const base = { field: `movements.${i}`, part: parts.get(m.part_id)!, location: locations.get(m.location_id)!, lot: m.lot, serial: m.serial, qty: qty.abs(), reversesMovementId: m.id };
       if (qty.isNeg()) {
         const draws = consumptions.filter((c) => c.movementId === m.id).map((c) => ({ layerId: c.layerId, qty: c.qty, value: c.value }));
         return { ...base, dir: 'in', cost: { kind: 'restore', draws } };

@@ -45,8 +45,8 @@ describe('assertAvailable', () => {
   });
 
   test('reports the shortage against the field it is given', () => {
-    const err = thrown(() => assertAvailable(stock('1', '0', '2'), 'lines[3].quantity')) as InsufficientStock;
-    expect(err.fields[0].field).toBe('lines[3].quantity');
+    const err = thrown(() => assertAvailable(stock('1', '0', '2'), 'lines.3.quantity')) as InsufficientStock;
+    expect(err.fields[0].field).toBe('lines.3.quantity');
   });
 
   test('carries the detail as exact decimal strings', () => {
