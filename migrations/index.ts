@@ -5,6 +5,7 @@ import * as m3 from './20261125080200_create_parts_and_locations';
 import * as m4 from './20261125080300_create_stock_ledger';
 import * as m5 from './20261125080400_create_journals_and_outbox';
 import * as m6 from './20261125090000_create_stock_event_functions';
+import * as m7 from './20261125090100_add_ledger_foreign_keys';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -16,6 +17,7 @@ const migrations: [string, Migration][] = [
   ['20261125080300_create_stock_ledger', m4],
   ['20261125080400_create_journals_and_outbox', m5],
   ['20261125090000_create_stock_event_functions', m6],
+  ['20261125090100_add_ledger_foreign_keys', m7],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -128,8 +128,8 @@ const schemas: Record<string, Schema> = {
   PartDetail: record({
     part: record({
       id: uuid(), sku: text(), name: text(), description: text(), unit: text(), fractional: bool(), barcode: nullable(text()),
-      source: oneOf(['bought', 'made', 'both']), tracking: oneOf(TRACKING), reorderPoint: nullable(decimalOut('Reorder point')),
-      defaultLocationId: nullable(uuid()), stockRole: oneOf(STOCK_ROLES, 'The stock account the part is valued on'),
+      source: oneOf(['bought', 'made', 'both']), tracking: oneOf(TRACKING), reorder_point: nullable(decimalOut('Reorder point')),
+      default_location: nullable(text('Location code')), stock_account: oneOf(STOCK_ROLES, 'The stock account the part is valued on'),
     }),
     figures: record({ ...figures, value: money('Stock value') }),
     balances: list(record({ location: text(), lot: nullable(text()), ...figures })),

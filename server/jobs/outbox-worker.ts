@@ -36,12 +36,15 @@ async function claimNext(db: Db): Promise<Record<string, any> | undefined> {
 }
 
 async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, any>, opts: { publicUrl: string; log?: Logger }): Promise<void> {
-  const connector = await registry.forTenant(row.tenant_id);
-  const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
+  let connectorName: string | null = null;
   try {
+    // Inside the try: a connector that cannot be built (no token, bad config) is a failed attempt too.
+    const conn = await registry.forTenant(row.tenant_id);
+    connectorName = conn.name;
+    const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
     const journal = await journalView(db, row.tenant_id, j);
-    const result = await connector.pushJournal(row.tenant_id, { ...journal, sourceUrl: `${opts.publicUrl}${j.source_path}` });
-    await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ status: 'done', external_id: result.externalId, connector: connector.name, last_error: null, updated_at: db.fn.now() });
+    const result = await conn.pushJournal(row.tenant_id, { ...journal, sourceUrl: `${opts.publicUrl}${j.source_path}` });
+    await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ status: 'done', external_id: result.externalId, connector: conn.name, last_error: null, updated_at: db.fn.now() });
   } catch (err) {
     const retryable = !(err instanceof PushError) || err.retryable;
     const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
@@ -49,7 +52,7 @@ async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, 
     await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({
       status: dead ? 'dead' : 'failed',
       last_error: String((err as Error).message).slice(0, 2000),
-      connector: connector.name,
+      connector: connectorName,
       next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [String(wait)]),
       updated_at: db.fn.now(),
     });

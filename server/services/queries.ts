@@ -52,7 +52,8 @@ function figures(r: Record<string, any>) {
 }
 
 export async function partDetail(db: Db, tenantId: string, sku: string) {
-  const row = await db('parts').where({ tenant_id: tenantId, sku }).first();
+  const row = await db('parts as p').leftJoin('locations as l', (j) => j.on('l.id', 'p.default_location_id').andOn('l.tenant_id', 'p.tenant_id'))
+    .where({ 'p.tenant_id': tenantId, 'p.sku': sku }).first('p.*', 'l.code as default_location');
   if (!row) throw new NotFound('Part', sku);
   const part = toPart(row);
   const [balances, layers, movements, serials] = await Promise.all([
@@ -75,7 +76,11 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
   const allocated = balances.reduce((a, b) => a.plus(b.allocated), ZERO);
   const value = layers.reduce((a, l) => a.plus(l.remaining_value), ZERO);
   return {
-    part: { ...part, reorderPoint: part.reorderPoint ? str(part.reorderPoint) : null },
+    part: {
+      id: part.id, sku: part.sku, name: part.name, description: part.description, unit: part.unit, fractional: part.fractional,
+      barcode: part.barcode, source: part.source, tracking: part.tracking, reorder_point: part.reorderPoint ? str(part.reorderPoint) : null,
+      default_location: (row.default_location ?? null) as string | null, stock_account: part.stockRole,
+    },
     figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(roundMoney(value)) },
     balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)) })),
     layers: layers.map((l) => ({ id: l.id, location: l.location, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(roundMoney(new Decimal(l.remaining_value))) })),

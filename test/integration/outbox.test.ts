@@ -7,6 +7,7 @@ import { defaultRegistry, ConnectorRegistry } from '../../server/connectors/regi
 import { AccountingConnector, PushError } from '../../server/connectors/accounting-connector';
 import { offlineConnector } from '../../server/connectors/offline/offline-connector';
 import { Actor, JournalView } from '../../server/services/stock/types';
+import { dec } from '../../server/domain/decimal';
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
@@ -164,5 +165,18 @@ describe('outbox', () => {
     const rows = await outboxRows(actor);
     expect(rows.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
     await expectReconciled(t.db, actor);
+  });
+});
+
+describe('a connector that cannot be built', () => {
+  it('records the failure on the row (failed, attempt counted, last_error) instead of stopping the worker', async () => {
+    await drainOutbox(t.db, defaultRegistry, { publicUrl: 'http://localhost:3000' }); // earlier tests' rows out of the way
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'REG-1');
+    await postStockEvent(t.db, actor, { kind: 'opening_balance', occurredOn: '2026-11-01', lines: [{ part: 'REG-1', location: 'MAIN', quantity: dec(1), unitCost: dec(1) }] });
+    const broken = { forTenant: async () => { throw new Error('Xero connection needs reconnecting'); } };
+    await expect(drainOutbox(t.db, broken, { publicUrl: 'http://localhost:3000' })).resolves.toBe(1);
+    const row = await t.db('outbox').where({ tenant_id: actor.tenantId }).first();
+    expect([row.status, row.attempts, row.last_error, row.connector]).toEqual(['failed', 1, 'Xero connection needs reconnecting', null]);
   });
 });

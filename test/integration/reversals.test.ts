@@ -4,7 +4,7 @@ import { expectReconciled, line, move, journalLines, onHand, openLayers, ledgerS
 import { postStockEvent } from '../../server/services/stock/post-event';
 import { reverseStockEvent } from '../../server/services/stock/reverse-event';
 import { eventDetail } from '../../server/services/queries';
-import { Conflict, InsufficientStock, NotFound } from '../../server/errors';
+import { Conflict, InsufficientStock, Invalid, NotFound } from '../../server/errors';
 import { Actor, LineInput } from '../../server/services/stock/types';
 
 let t: TestDb;
@@ -91,15 +91,37 @@ describe('reversing a receipt', () => {
     await expectReconciled(t.db, actor);
   });
 
-  it('refuses a weighted-average receipt reversal when that quantity is no longer on hand', async () => {
+  it('refuses a weighted-average receipt reversal once stock has been issued at an average that included it', async () => {
     const actor = await givenOrganisation(t.db, { method: 'weighted_average' });
     await givenPart(t.db, actor, 'REV-4');
-    const r = await receive(actor, [line('REV-4', 'MAIN', '10', '2')]);
-    await issue(actor, [line('REV-4', 'MAIN', '8')]);
+    await receive(actor, [line('REV-4', 'MAIN', '10', '2')]);
+    const r = await receive(actor, [line('REV-4', 'MAIN', '10', '4')]);
+    await issue(actor, [line('REV-4', 'MAIN', '5')]);
     const err = await refused(actor, () => reverse(actor, r.body.id));
-    expect(err).toBeInstanceOf(InsufficientStock);
-    expect(err.message).toBe('Not enough REV-4 at MAIN: on hand 2, requested 10, short by 8');
+    expect(err).toBeInstanceOf(Conflict);
+    expect(err.message).toMatch(/^REV-4 has been issued from MAIN since, at an average cost that included this receipt/);
+    expect(await onHand(t.db, actor, 'REV-4')).toBe('15');
     await expectReconciled(t.db, actor);
+  });
+
+  it('reverses a weighted-average receipt at its own cost while nothing has been issued since', async () => {
+    const actor = await givenOrganisation(t.db, { method: 'weighted_average' });
+    await givenPart(t.db, actor, 'REV-4B');
+    await receive(actor, [line('REV-4B', 'MAIN', '10', '2')]);
+    const r = await receive(actor, [line('REV-4B', 'MAIN', '10', '4')]);
+    const rev = await reverse(actor, r.body.id);
+    expect(rev.body.movements.map((m: { quantity: string; value: string }) => [m.quantity, m.value])).toEqual([['-10', '-40']]);
+    expect(await openLayers(t.db, actor, 'REV-4B')).toEqual([['10', '20']]);
+    await expectReconciled(t.db, actor);
+  });
+
+  it('refuses a reversal dated before the event it reverses, naming occurred_on', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'REV-4C');
+    const r = await receive(actor, [line('REV-4C', 'MAIN', '10', '2')]);
+    const err = await refused(actor, () => reverseStockEvent(t.db, actor, r.body.id, '2026-01-01', 'too early'));
+    expect(err).toBeInstanceOf(Invalid);
+    expect(err.fields).toEqual([{ field: 'occurred_on', message: `A reversal cannot be dated before the event it reverses (${r.body.occurred_on}); use ${r.body.occurred_on} or later` }]);
   });
 });
 

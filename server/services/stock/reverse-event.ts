@@ -1,8 +1,8 @@
-import { Db } from '../../db';
+import { Db, Trx } from '../../db';
 import { Decimal } from '../../domain/decimal';
 import { AccountRole } from '../../domain/accounting';
-import { Conflict, NotFound } from '../../errors';
-import { partsById, locationsById } from '../../repos/catalogue';
+import { Conflict, Invalid, NotFound } from '../../errors';
+import { partsById, locationsById, Part, Location } from '../../repos/catalogue';
 import * as ledger from '../../repos/ledger';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, saveResponse } from '../idempotency';
@@ -30,6 +30,9 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
     const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
     if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
 
+    if (occurredOn < event.occurred_on) {
+      throw Invalid.field('occurred_on', `A reversal cannot be dated before the event it reverses (${event.occurred_on}); use ${event.occurred_on} or later`);
+    }
     const moves = await trx('stock_movements').where({ tenant_id: actor.tenantId, event_id: eventId }).orderBy('seq', 'desc');
     const parts = await partsById(trx, actor.tenantId, moves.map((m) => m.part_id));
     const locations = await locationsById(trx, actor.tenantId, moves.map((m) => m.location_id));
@@ -55,9 +58,29 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
       actor,
       { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId },
       legs,
-      async (w) => w.addLayers(await ledger.layersByIds(trx, actor.tenantId, restoredIds)),
+      async (w) => {
+        if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);
+        w.addLayers(await ledger.layersByIds(trx, actor.tenantId, restoredIds));
+      },
     );
     if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: view });
     return { status: 201, body: view, replayed: false };
   });
+}
+
+/**
+ * Under weighted average, stock issued after a receipt left at an average that included the
+ * receipt's cost. Taking the receipt back out at its own cost would leave the remaining stock
+ * mispriced, so that reversal is refused (checked under the part locks).
+ */
+async function assertAverageUntouched(trx: Trx, tenantId: string, moves: Record<string, any>[], parts: Map<string, Part>, locations: Map<string, Location>): Promise<void> {
+  for (const m of moves.filter((x) => !String(x.quantity).startsWith('-'))) {
+    const later = await trx('stock_movements')
+      .where({ tenant_id: tenantId, part_id: m.part_id, location_id: m.location_id })
+      .where('seq', '>', m.seq).where('quantity', '<', 0).first('id');
+    if (later) {
+      const sku = parts.get(m.part_id)!.sku;
+      throw new Conflict(`${sku} has been issued from ${locations.get(m.location_id)!.code} since, at an average cost that included this receipt; reversing it now would misprice the stock left. Post an adjustment instead`);
+    }
+  }
 }
