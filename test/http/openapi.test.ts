@@ -5,9 +5,6 @@ import { testApp, givenApiClient } from '../support/app';
 import { servedRoutes, documentedRoutes } from './support/routes';
 import { problems, responseSchema, OpenApi } from './support/json-schema';
 
-// PGlite starts slowly on a loaded machine. The testTimeout in jest.config.js sits inside `projects`,
-// where Jest ignores it (it is a global option), so the 5 s default would apply to beforeAll.
-jest.setTimeout(120_000);
 
 let t: TestDb;
 let app: Express;

@@ -4,9 +4,6 @@ import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
 import { rowCounts } from './support/counts';
 
-// PGlite starts slowly on a loaded machine. The testTimeout in jest.config.js sits inside `projects`,
-// where Jest ignores it (it is a global option), so the 5 s default would apply to beforeAll.
-jest.setTimeout(120_000);
 
 let t: TestDb;
 let app: Express;
@@ -64,6 +61,18 @@ describe('the pages, signed in through the sign-up form', () => {
     expect(page).toContain('Count 1');
     expect(page).toMatch(/<td>630 Raw Materials Stock<\/td><td class="num">25\.00<\/td><td class="num"><\/td>/);
     expect(page).toMatch(/<td>840 Historical Adjustment<\/td><td class="num"><\/td><td class="num">25\.00<\/td>/);
+  });
+
+  it('adds a location from the settings page, and shows a clash inline without writing', async () => {
+    const settings = (await agent.get('/settings').expect(200)).text;
+    const res = await agent.post('/settings/locations').type('form').send({ code: 'BAY-2', name: 'Assembly bay 2', warehouse: 'Main', bin: '', _csrf: csrfOf(settings) }).expect(303);
+    expect(res.headers.location).toBe('/settings#locations');
+    const row = await t.db('locations').where({ code: 'BAY-2' }).first();
+    expect([row.name, row.warehouse, row.bin]).toEqual(['Assembly bay 2', 'Main', null]);
+    const before = await rowCounts(t.db);
+    const clash = await agent.post('/settings/locations').type('form').send({ code: 'BAY-2', name: 'Again', warehouse: 'Main', _csrf: await freshToken() }).expect(409);
+    expect(clash.text).toMatch(/<small class="error"[^>]*>A location with code BAY-2 already exists/);
+    expect(await rowCounts(t.db)).toEqual(before);
   });
 
   it('refuses a POST without the CSRF token with 403 and writes nothing', async () => {

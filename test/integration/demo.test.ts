@@ -6,7 +6,6 @@ import { dec } from '../../server/domain/decimal';
 import { Actor } from '../../server/services/stock/types';
 import { Db } from '../../server/db';
 
-jest.setTimeout(30_000);
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });

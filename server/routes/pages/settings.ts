@@ -10,14 +10,16 @@ import { addUser, listUsers, createApiKey, listApiKeys, revokeApiKey } from '../
 import { ACCOUNT_ROLES, ROLE_LABELS } from '../../domain/accounting';
 import { LIFO_REFUSED_REASON } from '../../domain/costing';
 import { redirect } from './auth';
+import { createLocation, listLocations } from '../../services/catalogue';
+import { toLocationInput } from '../../http/catalogue-input';
 
 const newUser = z.object({ email: z.string().trim().email('is not an email address'), name: z.string().trim().min(1, 'name is required'), role: z.enum(['admin', 'operations', 'bookkeeper']), password: z.string().min(10, 'must be at least 10 characters') });
 const newKey = z.object({ name: z.string().trim().min(1, 'name is required').max(100), role: z.enum(['admin', 'operations', 'bookkeeper']).default('admin') });
 
 async function settingsData(db: Db, tenantId: string) {
-  const [settings, users, keys] = await Promise.all([getSettings(db, tenantId), listUsers(db, tenantId), listApiKeys(db, tenantId)]);
+  const [settings, users, keys, locations] = await Promise.all([getSettings(db, tenantId), listUsers(db, tenantId), listApiKeys(db, tenantId), listLocations(db, tenantId)]);
   const accounts = ACCOUNT_ROLES.map((role) => ({ role, label: ROLE_LABELS[role], ...settings.accounts[role] }));
-  return { settings, accounts, users, keys, lifoReason: LIFO_REFUSED_REASON };
+  return { settings, accounts, users, keys, locations, lifoReason: LIFO_REFUSED_REASON };
 }
 
 export function settingsPages(db: Db): Router {
@@ -40,6 +42,14 @@ export function settingsPages(db: Db): Router {
     const b = newUser.parse(req.body);
     await addUser(db, tenantId, b);
     redirect(req, res, '/settings#users');
+  });
+  r.post('/settings/locations', requireUser('admin'), async (req, res) => {
+    const tenantId = actorOf(req).tenantId;
+    res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
+    const { _csrf, ...body } = req.body;
+    void _csrf;
+    await createLocation(db, tenantId, toLocationInput(body));
+    redirect(req, res, '/settings#locations');
   });
   r.post('/settings/api-keys', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
