@@ -41,4 +41,12 @@ describe('stock events', () => {
     expect(bal.on_hand).toBe('3.000000');
     await expectReconciled(actor);
   });
+
+  it('accepts a part by its barcode, as a USB scanner types it, and records the SKU', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'SEAL-22', { barcode: '5012345678900' });
+    const r = await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: '5012345678900', location: 'MAIN', quantity: dec(4), unitCost: dec('0.75') }] });
+    expect(r.body.movements).toEqual([expect.objectContaining({ part: 'SEAL-22', quantity: '4', value: '3' })]);
+    await expectReconciled(actor);
+  });
 });
