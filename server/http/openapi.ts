@@ -48,7 +48,7 @@ const lineTracking = {
   lot: text('Batch code: required for lot-tracked parts, refused for others', { maxLength: 64 }),
   serials: list(text(undefined, { minLength: 1, maxLength: 64 }), { maxItems: 10000, description: 'One serial per unit for serial-tracked parts (a string split on spaces, commas or semicolons is also accepted)' }),
 };
-const stockLine = { part: code('Part SKU'), location: code('Location code') };
+const stockLine = { part: code('Part SKU, or its barcode'), location: code('Location code') };
 const lines = (line: Schema): Schema => list(line, { minItems: 1, maxItems: 1000 });
 
 const movement = {
@@ -269,7 +269,7 @@ const paths: Record<string, Schema> = {
         param('below_reorder', 'query', oneOf(['true', 'false', 'on']), 'Only parts whose available stock is at or below their reorder point'),
         parameterRef('Limit'), parameterRef('Offset'),
       ],
-      ok: { status: 200, description: 'Parts by SKU (100 unless limit says otherwise)', schema: record({ parts: list(ref('StockRow')) }) },
+      ok: { status: 200, description: 'Parts by SKU (100 unless limit says otherwise)', schema: record({ parts: list(ref('StockRow')), total: int('Parts matching the filters, over all pages'), limit: int(), offset: int() }) },
     }),
     post: operation({ id: 'createPart', tag: 'Parts', summary: 'Create a part', roles: STOCK_WRITE, body: ref('PartInput'), errors: [409], ok: { status: 201, description: 'The new part', schema: ref('PartDetail') } }),
   },

@@ -8,7 +8,13 @@ import { journalView, journalForEvent } from '../repos/journals';
 
 export type StockFilter = { q?: string; location?: string; tracking?: string; below?: boolean; limit?: number; offset?: number };
 
+/** LIKE treats % and _ as wildcards; a SKU such as "BRG_6204" must match itself only. */
+const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** One page of the stock list and how many parts match in all (for the pager). */
 export async function stockList(db: Db, tenantId: string, f: StockFilter) {
+  const limit = f.limit ?? 100;
+  const offset = f.offset ?? 0;
   const rows = await db('parts as p')
     .leftJoin(
       db('stock_balances').where({ tenant_id: tenantId }).modify((q) => {
@@ -24,15 +30,21 @@ export async function stockList(db: Db, tenantId: string, f: StockFilter) {
     )
     .where('p.tenant_id', tenantId)
     .modify((q) => {
-      if (f.q) q.andWhere((w) => w.whereILike('p.sku', `%${f.q}%`).orWhereILike('p.name', `%${f.q}%`).orWhere('p.barcode', f.q!));
+      if (f.q) q.andWhere((w) => w.whereILike('p.sku', likeText(f.q!)).orWhereILike('p.name', likeText(f.q!)).orWhere('p.barcode', f.q!));
       if (f.tracking) q.andWhere('p.tracking', f.tracking);
       if (f.below) q.andWhereRaw('p.reorder_point is not null and coalesce(b.on_hand, 0) - coalesce(b.allocated, 0) <= p.reorder_point');
     })
     .orderBy('p.sku')
-    .limit(f.limit ?? 100)
-    .offset(f.offset ?? 0)
-    .select('p.*', db.raw('coalesce(b.on_hand, 0) as on_hand'), db.raw('coalesce(b.allocated, 0) as allocated'), db.raw('coalesce(v.value, 0) as value'));
-  return rows.map((r: Record<string, any>) => figures(r));
+    .limit(limit)
+    .offset(offset)
+    .select('p.*', db.raw('coalesce(b.on_hand, 0) as on_hand'), db.raw('coalesce(b.allocated, 0) as allocated'), db.raw('coalesce(v.value, 0) as value'), db.raw('count(*) over () as total'));
+  const total = rows.length ? Number(rows[0].total) : offset === 0 ? 0 : await countParts(db, tenantId);
+  return { parts: rows.map((r: Record<string, any>) => figures(r)), total, limit, offset };
+}
+
+async function countParts(db: Db, tenantId: string): Promise<number> {
+  const row = await db('parts').where({ tenant_id: tenantId }).count<{ n: number }>('* as n').first();
+  return Number(row?.n ?? 0);
 }
 
 function figures(r: Record<string, any>) {

@@ -82,10 +82,11 @@ describe('the pages, signed in through the sign-up form', () => {
     expect(await rowCounts(t.db)).toEqual(before);
   });
 
-  it('answers an htmx search with only the table rows, and says so in Vary', async () => {
+  it('answers an htmx search with only the table rows and the pager (out of band), and says so in Vary', async () => {
     const res = await agent.get('/stock?q=BRG').set('HX-Request', 'true').expect(200);
-    expect(res.text).not.toMatch(/<html|<body|<nav/);
+    expect(res.text).not.toMatch(/<html|<body|<header/);
     expect(res.text.trim()).toMatch(/^<tr>/);
+    expect(res.text).toMatch(/<nav class="pager" id="stock-pager" aria-label="Pages" hx-swap-oob="true">\s*<span class="muted">Parts 1–1 of 1<\/span>/);
     expect(res.text).toContain('BRG-6204');
     expect(res.headers.vary).toMatch(/HX-Request/i);
     const none = await agent.get('/stock?q=NOTHING').set('HX-Request', 'true').expect(200);

@@ -74,8 +74,8 @@ describe('organisations are kept apart', () => {
   });
 
   it('scopes stock lists, valuations, reconciliations, journals and events to the organisation', async () => {
-    expect((await stockList(t.db, a.tenantId, {})).map((p: StockRow) => p.sku)).toEqual(['SHARED-1']);
-    expect((await stockList(t.db, b.tenantId, {})).map((p: StockRow) => [p.sku, p.on_hand, p.value])).toEqual([['B-ONLY', '3', '12.00'], ['SHARED-1', '7', '7.00']]);
+    expect((await stockList(t.db, a.tenantId, {})).parts.map((p: StockRow) => p.sku)).toEqual(['SHARED-1']);
+    expect((await stockList(t.db, b.tenantId, {})).parts.map((p: StockRow) => [p.sku, p.on_hand, p.value])).toEqual([['B-ONLY', '3', '12.00'], ['SHARED-1', '7', '7.00']]);
     expect((await valuation(t.db, b.tenantId)).total).toBe('19.00');
     expect((await valuation(t.db, b.tenantId, '2026-12-31')).total).toBe('19.00');
     expect((await reconciliation(t.db, b.tenantId)).accounts.find((x) => x.role === 'raw_materials')).toMatchObject({ layer_value: '19.00', journal_total: '19.00' });

@@ -27,7 +27,7 @@ export function toStockFilter(query: unknown) {
 export function catalogueApi(db: Db): Router {
   const r = Router();
   r.get('/parts', async (req, res) => {
-    res.json({ parts: await stockList(db, actorOf(req).tenantId, toStockFilter(req.query)) });
+    res.json(await stockList(db, actorOf(req).tenantId, toStockFilter(req.query)));
   });
   r.post('/parts', requireRole('admin', 'operations'), async (req, res) => {
     const part = await createPart(db, actorOf(req).tenantId, toPartInput(req.body));

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { Db } from '../../db';
-import { render } from '../../http/render';
+import { render, isHtmx } from '../../http/render';
 import { actorOf, requireUser } from '../../http/middleware/auth';
 import { parseStockCommand, reversalCommand, today, CommandKind } from '../../http/commands';
 import { idParam } from '../../http/schemas';
@@ -31,12 +31,26 @@ function formToCommand(kind: CommandKind, b: Record<string, string>) {
   return kind === 'issue' ? { ...header, expense_account: expense_account || undefined, lines: [lineFields] } : { ...header, lines: [lineFields] };
 }
 
+/** Links to the previous and next page of the stock list, keeping the filters. */
+function pager(query: Record<string, unknown>, list: { total: number; limit: number; offset: number; parts: unknown[] }) {
+  const link = (offset: number) => `/stock?${new URLSearchParams({ ...(query as Record<string, string>), offset: String(offset) })}`;
+  const shownTo = list.offset + list.parts.length;
+  return {
+    from: list.parts.length ? list.offset + 1 : 0,
+    to: shownTo,
+    total: list.total,
+    prev: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+    next: shownTo < list.total ? link(shownTo) : null,
+  };
+}
+
 export function stockPages(db: Db): Router {
   const r = Router();
   r.get('/stock', requireUser(), async (req, res) => {
     const filter = toStockFilter(req.query);
-    const [rows, locations] = await Promise.all([stockList(db, actorOf(req).tenantId, filter), listLocations(db, actorOf(req).tenantId)]);
-    render(req, res, 'pages/stock/index', { rows, locations, filter: req.query }, { fragment: 'stock/rows' });
+    const [list, locations] = await Promise.all([stockList(db, actorOf(req).tenantId, filter), listLocations(db, actorOf(req).tenantId)]);
+    // A live search swaps the rows and, out of band, the pager beneath them.
+    render(req, res, 'pages/stock/index', { rows: list.parts, pager: pager(req.query, list), locations, filter: req.query, htmxFragment: isHtmx(req) }, { fragment: 'stock/rows' });
   });
   r.get('/parts/new', requireUser('admin', 'operations'), async (req, res) => {
     render(req, res, 'pages/parts/new', { locations: await listLocations(db, actorOf(req).tenantId), values: {} });
