@@ -4,5 +4,5 @@ export type Logger = pino.Logger;
 
 export function createLogger(level: string): Logger {
   // Secrets never reach the log: headers that carry them are redacted.
-  return pino({ level, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'password'] });
+  return pino({ level, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]', 'password'] });
 }

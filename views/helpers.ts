@@ -16,6 +16,8 @@ export function registerHelpers(hbs: HB): void {
   hbs.registerHelper('date', (v: unknown) => iso(v).slice(0, 10));
   hbs.registerHelper('datetime', (v: unknown) => iso(v).replace('T', ' ').slice(0, 16));
   hbs.registerHelper('money', (v: unknown) => (v === undefined || v === null || v === '' ? '' : groupThousands(money(new Decimal(String(v))))));
+  /** A SKU in a URL path: "AB/1" must stay one segment. */
+  hbs.registerHelper('enc', (v: unknown) => encodeURIComponent(String(v ?? '')));
   hbs.registerHelper('get', (obj: Record<string, unknown> | undefined, key: string) => obj?.[key]);
   hbs.registerHelper('can', (role: string, ...allowed: unknown[]) => allowed.slice(0, -1).includes(role));
 }

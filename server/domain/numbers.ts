@@ -12,8 +12,12 @@ export function parseDecimalText(raw: unknown): Parsed {
   if (raw === undefined || raw === null || raw === '') return { ok: false, reason: 'is required' };
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return { ok: false, reason: 'must be a number' };
-    // A JSON number's shortest round-trip text (0.1 -> "0.1"); range and places are checked next.
-    return { ok: true, value: new Decimal(String(raw)) };
+    // A double keeps 15 significant digits exactly: its shortest text (0.1 -> "0.1") is then the
+    // number the client wrote. Beyond that the client's digits may already be lost, so ask for a string.
+    const text = String(raw);
+    const digits = text.replace(/^-|e.*$|\./gi, '').replace(/^0+/, '').length;
+    if (digits > 15) return { ok: false, reason: `has more significant digits than a JSON number keeps exactly; send it as a string ("${text}")` };
+    return { ok: true, value: new Decimal(text) };
   }
   if (typeof raw !== 'string') return { ok: false, reason: 'must be a number' };
   const text = raw.trim();

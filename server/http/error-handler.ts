@@ -31,12 +31,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 function toProblem(err: unknown): Problem {
   if (err instanceof DomainError) return { status: err.status, code: err.code, message: err.message, fields: err.fields };
   if (err instanceof ZodError) {
-    const fields = err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: `${i.path.length ? i.path.join('.') + ' ' : ''}${i.message}`.trim() }));
-    return { status: 422, code: 'invalid', message: fields.map((f) => f.message).join('; '), fields };
+    // Each field carries the plain reason (shown beside its box); the summary names the paths.
+    const fields = err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
+    return { status: 422, code: 'invalid', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields };
   }
   const e = err as { type?: string; status?: number; code?: string; message?: string };
   if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request body is too large', fields: [] };
   if (e?.type === 'entity.parse.failed') return { status: 400, code: 'malformed_json', message: 'The request body is not valid JSON', fields: [] };
+  // Safety nets: the services check first, so these mean a rule was missed, never a crash.
+  if (e?.code === '22003') return { status: 422, code: 'out_of_range', message: 'A number is too large to store; nothing was changed', fields: [] };
+  if (e?.code === '23505') return { status: 409, code: 'conflict', message: 'That already exists; nothing was changed', fields: [] };
   if (e?.code === 'EBADCSRFTOKEN' || e?.message === 'invalid csrf token') return { status: 403, code: 'csrf', message: 'The form expired; reload the page and try again', fields: [] };
   if (e?.status && e.status >= 400 && e.status < 500) return { status: e.status, code: 'bad_request', message: e.message ?? 'Bad request', fields: [] };
   return { status: 500, code: 'internal', message: 'Something went wrong on our side; nothing was changed', fields: [] };

@@ -7,6 +7,7 @@ import { Actor } from '../../services/stock/types';
 declare module 'express-session' {
   interface SessionData {
     user?: SessionUser;
+    newApiKey?: string;
   }
 }
 

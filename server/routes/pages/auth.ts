@@ -46,8 +46,7 @@ export function authPages(db: Db): Router {
     const b = login.parse(req.body);
     const user = await signIn(db, b.email, b.password);
     await startSession(req, user);
-    const next = b.next && b.next.startsWith('/') && !b.next.startsWith('//') ? b.next : '/';
-    redirect(req, res, next);
+    redirect(req, res, localPath(b.next));
   });
   r.post('/logout', (req, res) => {
     req.session.destroy(() => res.redirect('/login'));
@@ -59,4 +58,10 @@ export function authPages(db: Db): Router {
 export function redirect(req: import('express').Request, res: import('express').Response, to: string): void {
   if (req.get('HX-Request') === 'true') res.set('HX-Redirect', to).status(204).end();
   else res.redirect(303, to);
+}
+
+/** Only a path on this site: "//evil.example" and "/\\evil.example" (read as //evil.example) are refused. */
+export function localPath(next: string | undefined): string {
+  if (!next || !/^\/[^/\\]/.test(next) || /[\u0000-\u001f\\]/.test(next)) return '/';
+  return next;
 }

@@ -25,7 +25,9 @@ async function settingsData(db: Db, tenantId: string) {
 export function settingsPages(db: Db): Router {
   const r = Router();
   r.get('/settings', requireUser('admin'), async (req, res) => {
-    render(req, res, 'pages/settings', await settingsData(db, actorOf(req).tenantId));
+    const newKey = req.session.newApiKey;
+    delete req.session.newApiKey;
+    render(req, res, 'pages/settings', { ...(await settingsData(db, actorOf(req).tenantId)), newKey });
   });
   r.post('/settings', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
@@ -56,8 +58,9 @@ export function settingsPages(db: Db): Router {
     res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
     const b = newKey.parse(req.body);
     const key = await createApiKey(db, tenantId, actorOf(req).userId ?? null, b.name, b.role);
-    // The key is shown once, on this response only.
-    render(req, res, 'pages/settings', { ...(await settingsData(db, tenantId)), newKey: key.key });
+    // Shown once, on the next page view; a refresh of that page neither shows it again nor makes another.
+    req.session.newApiKey = key.key;
+    redirect(req, res, '/settings#api-keys');
   });
   r.post('/settings/api-keys/:id/revoke', requireUser('admin'), async (req, res) => {
     await revokeApiKey(db, actorOf(req).tenantId, idParam(req.params.id, 'API key'));

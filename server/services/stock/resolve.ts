@@ -39,6 +39,9 @@ export async function resolveLegs(trx: Trx, tenantId: string, cmd: StockCommand)
  * issue is refused rather than issued as a positive one; and nothing is accepted that the
  * numeric columns would silently round.
  */
+/** Far beyond any real line, and far inside what the value and journal columns hold. */
+const MAX_LINE_VALUE = new Decimal('1e15');
+
 function checkAmounts(part: Part, line: LineInput | TransferLineInput, at: (f: string) => string, problems: FieldProblem[], kind: StockCommand['kind']): void {
   const q = line.quantity;
   const got = `(got ${q.toFixed()})`;
@@ -49,6 +52,9 @@ function checkAmounts(part: Part, line: LineInput | TransferLineInput, at: (f: s
   const cost = 'unitCost' in line ? line.unitCost : undefined;
   if (cost && (!cost.isFinite() || cost.isNeg())) problems.push({ field: at('unit_cost'), message: `Unit cost of ${part.sku} must not be negative (got ${cost.toFixed()})` });
   else if (cost && cost.decimalPlaces() > COST_DP) problems.push({ field: at('unit_cost'), message: `Unit cost of ${part.sku} has too many decimal places (at most ${COST_DP})` });
+  else if (cost && q.abs().mul(cost).gt(MAX_LINE_VALUE)) {
+    problems.push({ field: at('unit_cost'), message: `The value of this line (${q.abs().toFixed()} × ${cost.toFixed()}) is more than ${MAX_LINE_VALUE.toFixed()}; check the quantity and unit cost of ${part.sku}` });
+  }
   if ('from' in line && line.from === line.to) problems.push({ field: at('to'), message: `A transfer moves ${part.sku} between two different locations (from and to are both ${line.to})` });
 }
 
@@ -59,7 +65,7 @@ function checkTracking(part: Part, line: LineInput | TransferLineInput, at: (f: 
   }
   const serials = line.serials ?? [];
   if (part.tracking === 'serial') {
-    if (serials.length !== qty.toNumber() || !qty.isInteger()) {
+    if (!qty.isInteger() || !qty.eq(serials.length)) {
       problems.push({ field: at('serials'), message: `${part.sku} is serial-tracked: give one serial per unit (${qty.toFixed()} needed, ${serials.length} given)` });
     }
     const dup = serials.find((s, i) => serials.indexOf(s) !== i);
