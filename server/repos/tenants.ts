@@ -41,13 +41,17 @@ export async function insertDefaultMapping(q: Q, tenantId: string): Promise<void
   );
 }
 
-/** The organisation and its account mapping in one round trip (every stock command needs both). */
+/**
+ * The organisation and its account mapping in one round trip (every stock command needs both).
+ * The row is share-locked: a settings change (lock date, method) waits for postings in flight,
+ * and a posting waits for a settings change, so neither acts on what the other just changed.
+ */
 export async function getTenantWithMapping(q: Q, tenantId: string): Promise<{ tenant: Tenant; mapping: AccountMapping }> {
   const { rows } = await q.raw(
     `select t.id, t.name, t.base_currency, t.reporting_framework, t.valuation_method, t.lock_date::text as lock_date,
             (select coalesce(json_agg(json_build_object('role', m.role, 'code', m.account_code, 'name', m.account_name)), '[]'::json)
                from account_mappings m where m.tenant_id = t.id) as mapping
-       from tenants t where t.id = ?`,
+       from tenants t where t.id = ? for share of t`,
     [tenantId],
   );
   const row = rows[0];

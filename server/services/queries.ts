@@ -12,7 +12,9 @@ export type StockFilter = { q?: string; location?: string; tracking?: string; be
 const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** One page of the stock list and how many parts match in all (for the pager). */
-export async function stockList(db: Db, tenantId: string, f: StockFilter) {
+export type StockList = { parts: ReturnType<typeof figures>[]; total: number; limit: number; offset: number };
+
+export async function stockList(db: Db, tenantId: string, f: StockFilter): Promise<StockList> {
   const limit = f.limit ?? 100;
   const offset = f.offset ?? 0;
   const rows = await db('parts as p')
@@ -38,13 +40,9 @@ export async function stockList(db: Db, tenantId: string, f: StockFilter) {
     .limit(limit)
     .offset(offset)
     .select('p.*', db.raw('coalesce(b.on_hand, 0) as on_hand'), db.raw('coalesce(b.allocated, 0) as allocated'), db.raw('coalesce(v.value, 0) as value'), db.raw('count(*) over () as total'));
-  const total = rows.length ? Number(rows[0].total) : offset === 0 ? 0 : await countParts(db, tenantId);
+  // Past the last page there is no row to carry the window count: ask again from the start.
+  const total: number = rows.length ? Number(rows[0].total) : offset === 0 ? 0 : (await stockList(db, tenantId, { ...f, offset: 0, limit: 1 })).total;
   return { parts: rows.map((r: Record<string, any>) => figures(r)), total, limit, offset };
-}
-
-async function countParts(db: Db, tenantId: string): Promise<number> {
-  const row = await db('parts').where({ tenant_id: tenantId }).count<{ n: number }>('* as n').first();
-  return Number(row?.n ?? 0);
 }
 
 function figures(r: Record<string, any>) {

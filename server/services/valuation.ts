@@ -1,4 +1,4 @@
-import { Db } from '../db';
+import { Db, Trx } from '../db';
 import { Decimal, ZERO, money, roundMoney, str } from '../domain/decimal';
 import { ROLE_LABELS, AccountRole } from '../domain/accounting';
 import { getAccountMapping } from '../repos/tenants';
@@ -48,17 +48,20 @@ const STOCK_ACCOUNTS: AccountRole[] = ['raw_materials', 'wip', 'finished_goods']
  * cents, as its journals were) against the sum of journal lines posted to that account.
  */
 export async function reconciliation(db: Db, tenantId: string) {
-  const [layerRows, journalRows, mapping] = await Promise.all([
-    db.raw(
+  // One snapshot for both sides, so a posting committing in between cannot show a false difference.
+  return db.transaction((trx) => reconcile(trx, tenantId), { isolationLevel: 'repeatable read', readOnly: true });
+}
+
+async function reconcile(db: Trx, tenantId: string) {
+  const layerRows = await db.raw(
       `select p.stock_role as role, sum(round(v.value, 2)) as value, sum(v.value) as exact
          from (select part_id, sum(remaining_value) as value from cost_layers where tenant_id = ? group by part_id) v
          join parts p on p.tenant_id = ? and p.id = v.part_id
         group by p.stock_role`,
       [tenantId, tenantId],
-    ),
-    db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total')),
-    getAccountMapping(db, tenantId),
-  ]);
+  );
+  const journalRows = await db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
+  const mapping = await getAccountMapping(db, tenantId);
   const layers = new Map<string, Record<string, string>>(layerRows.rows.map((r: Record<string, string>) => [r.role, r]));
   const journals = new Map<string, string>(journalRows.map((r: Record<string, string>) => [r.role, r.total]));
   const accounts = STOCK_ACCOUNTS.map((role) => {

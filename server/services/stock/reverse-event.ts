@@ -36,7 +36,7 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
     const moves = await trx('stock_movements').where({ tenant_id: actor.tenantId, event_id: eventId }).orderBy('seq', 'desc');
     const parts = await partsById(trx, actor.tenantId, moves.map((m) => m.part_id));
     const locations = await locationsById(trx, actor.tenantId, moves.map((m) => m.location_id));
-    const consumptions = await ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => String(m.quantity).startsWith('-')).map((m) => m.id));
+    const consumptions = await ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => new Decimal(m.quantity).isNeg()).map((m) => m.id));
     const tenant = await getTenant(trx, actor.tenantId);
     const createdLayers = await trx('cost_layers').where({ tenant_id: actor.tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
     const legs: Leg[] = moves.map((m, i) => {
@@ -74,7 +74,7 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
  * mispriced, so that reversal is refused (checked under the part locks).
  */
 async function assertAverageUntouched(trx: Trx, tenantId: string, moves: Record<string, any>[], parts: Map<string, Part>, locations: Map<string, Location>): Promise<void> {
-  for (const m of moves.filter((x) => !String(x.quantity).startsWith('-'))) {
+  for (const m of moves.filter((x) => new Decimal(x.quantity).isPos())) {
     const later = await trx('stock_movements')
       .where({ tenant_id: tenantId, part_id: m.part_id, location_id: m.location_id })
       .where('seq', '>', m.seq).where('quantity', '<', 0).first('id');
