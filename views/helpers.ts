@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import Handlebars from 'handlebars';
 import { Decimal, money } from '../server/domain/decimal';
 
@@ -18,6 +19,8 @@ export function registerHelpers(hbs: HB): void {
   hbs.registerHelper('money', (v: unknown) => (v === undefined || v === null || v === '' ? '' : groupThousands(money(new Decimal(String(v))))));
   /** A SKU in a URL path: "AB/1" must stay one segment. */
   hbs.registerHelper('enc', (v: unknown) => encodeURIComponent(String(v ?? '')));
+  /** A fresh one-time key for a form (see server/http/form-claim.ts). */
+  hbs.registerHelper('newId', () => crypto.randomUUID());
   hbs.registerHelper('get', (obj: Record<string, unknown> | undefined, key: string) => obj?.[key]);
   hbs.registerHelper('can', (role: string, ...allowed: unknown[]) => allowed.slice(0, -1).includes(role));
 }

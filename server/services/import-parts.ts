@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { Db, Trx } from '../db';
-import { IdempotencyClaim, saveResponse } from './idempotency';
-import { replayOrQueue } from './stock/post-event';
+import { IdempotencyClaim, withIdempotency } from './idempotency';
 import { Decimal } from '../domain/decimal';
 import { parseQuantity, parseUnitCost } from '../domain/numbers';
 import { DomainError, FieldProblem, Invalid } from '../errors';
@@ -48,15 +47,8 @@ export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurred
     }
   });
   if (problems.length) throw new Invalid(problems, `The CSV has ${problems.length} problem(s); nothing was imported`);
-  return inTransaction(db, async (trx) => {
-    if (idem) {
-      const replay = await replayOrQueue(trx, actor.tenantId, idem);
-      if (replay) return replay.body as ImportResult;
-    }
-    const result = await importInTransaction(trx);
-    if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: result });
-    return result;
-  });
+  const result = await inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => importInTransaction(trx)));
+  return result.body;
 
   async function importInTransaction(trx: Trx): Promise<ImportResult> {
     for (const p of parts) await withLine(rows, p.sku, () => insertPart(trx, actor.tenantId, p));

@@ -75,6 +75,18 @@ describe('the pages, signed in through the sign-up form', () => {
     expect(await rowCounts(t.db)).toEqual(before);
   });
 
+  it('records a double-tapped form once: both submissions land on the same event', async () => {
+    const form = (await agent.get('/stock/receive').expect(200)).text;
+    const key = /name="idempotency_key" value="([^"]+)"/.exec(form)![1];
+    const body = { part: 'BRG-6204', location: 'MAIN', quantity: '2', unit_cost: '3.00', occurred_on: '2026-11-02', _csrf: csrfOf(form), idempotency_key: key };
+    const before = await t.db('stock_events').count<{ n: number }[]>('* as n');
+    const [one, two] = await Promise.all([agent.post('/stock/receive').type('form').send(body), agent.post('/stock/receive').type('form').send(body)]);
+    expect([one.status, two.status]).toEqual([303, 303]);
+    expect(two.headers.location).toBe(one.headers.location);
+    const after = await t.db('stock_events').count<{ n: number }[]>('* as n');
+    expect(Number(after[0].n) - Number(before[0].n)).toBe(1);
+  });
+
   it('refuses a POST without the CSRF token with 403 and writes nothing', async () => {
     const before = await rowCounts(t.db);
     await agent.post('/parts').type('form').send({ sku: 'NO-TOKEN', name: 'No token' }).expect(403);

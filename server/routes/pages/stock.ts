@@ -3,7 +3,9 @@ import { Db } from '../../db';
 import { render, isHtmx } from '../../http/render';
 import { actorOf, requireUser } from '../../http/middleware/auth';
 import { parseStockCommand, reversalCommand, today, CommandKind } from '../../http/commands';
-import { idParam } from '../../http/schemas';
+import { idParam, isoDate } from '../../http/schemas';
+import { formClaim } from '../../http/form-claim';
+import { z } from 'zod';
 import { toPartInput } from '../../http/catalogue-input';
 import { toStockFilter } from '../api/catalogue';
 import { postStockEvent } from '../../services/stock/post-event';
@@ -22,10 +24,11 @@ const FORMS: Record<string, { kind: CommandKind; title: string; roles: ('admin' 
   transfer: { kind: 'transfer', title: 'Transfer stock', roles: ['admin', 'operations'] },
 };
 
+const importForm = z.object({ csv: z.string().max(5_000_000, 'The CSV is too large (5 MB at most)'), occurred_on: z.preprocess((v) => v || undefined, isoDate.optional()) }).strict();
+
 /** A form's flat fields become the command's single line. */
 function formToCommand(kind: CommandKind, b: Record<string, string>) {
-  const { occurred_on, reference, reason, expense_account, _csrf, ...line } = b;
-  void _csrf;
+  const { occurred_on, reference, reason, expense_account, ...line } = b;
   const header = { occurred_on: occurred_on || undefined, reference, reason };
   const lineFields = Object.fromEntries(Object.entries(line).filter(([, v]) => v !== ''));
   return kind === 'issue' ? { ...header, expense_account: expense_account || undefined, lines: [lineFields] } : { ...header, lines: [lineFields] };
@@ -74,8 +77,9 @@ export function stockPages(db: Db): Router {
   r.post('/events/:id/reverse', requireUser('admin', 'operations'), async (req, res) => {
     const id = idParam(req.params.id, 'Stock event');
     res.locals.form = { view: 'pages/events/show', data: { event: await eventDetail(db, actorOf(req).tenantId, id) } };
-    const b = reversalCommand.parse({ occurred_on: req.body.occurred_on || undefined, reason: req.body.reason || undefined });
-    const result = await reverseStockEvent(db, actorOf(req), id, b.occurred_on ?? today(), b.reason ?? '');
+    const { claim, fields } = formClaim(req);
+    const b = reversalCommand.parse({ occurred_on: fields.occurred_on || undefined, reason: fields.reason || undefined });
+    const result = await reverseStockEvent(db, actorOf(req), id, b.occurred_on ?? today(), b.reason ?? '', claim);
     redirect(req, res, `/events/${result.body.id}`);
   });
   r.get('/import', requireUser('admin'), (req, res) => {
@@ -83,7 +87,9 @@ export function stockPages(db: Db): Router {
   });
   r.post('/import', requireUser('admin'), async (req, res) => {
     res.locals.form = { view: 'pages/import', data: { columns: PART_CSV_COLUMNS.join(',') } };
-    const result = await importPartsCsv(db, actorOf(req), String(req.body.csv ?? ''), String(req.body.occurred_on || today()));
+    const { claim, fields } = formClaim(req);
+    const b = importForm.parse(fields);
+    const result = await importPartsCsv(db, actorOf(req), b.csv, b.occurred_on ?? today(), claim);
     render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), result, values: { occurred_on: today() } });
   });
   for (const [slug, form] of Object.entries(FORMS)) {
@@ -93,8 +99,9 @@ export function stockPages(db: Db): Router {
     });
     r.post(`/stock/${slug}`, requireUser(...form.roles), async (req, res) => {
       res.locals.form = { view: 'pages/stock/form', data: { slug, form, locations: await listLocations(db, actorOf(req).tenantId) } };
-      const cmd = parseStockCommand(form.kind, formToCommand(form.kind, req.body), today());
-      const result = await postStockEvent(db, actorOf(req), cmd);
+      const { claim, fields } = formClaim(req);
+      const cmd = parseStockCommand(form.kind, formToCommand(form.kind, fields), today());
+      const result = await postStockEvent(db, actorOf(req), cmd, claim);
       redirect(req, res, `/events/${result.body.id}`);
     });
   }

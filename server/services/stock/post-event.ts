@@ -8,7 +8,7 @@ import * as ledger from '../../repos/ledger';
 import { journalViewOf } from '../../repos/journals';
 import { writeEventRows, loadStockState } from '../../repos/event-rows';
 import { inTransaction } from '../transaction';
-import { IdempotencyClaim, StoredResponse, findReplay, saveResponse } from '../idempotency';
+import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { Invalid } from '../../errors';
 import { EventWriter } from './event-writer';
 import { resolveLegs } from './resolve';
@@ -25,27 +25,13 @@ export type PostResult = { status: number; body: EventView; replayed: boolean };
 
 /** Record one stock event (opening balance, receipt, issue, adjustment, transfer) with its journal. */
 export async function postStockEvent(db: Db, actor: Actor, cmd: StockCommand, idem?: IdempotencyClaim): Promise<PostResult> {
-  return inTransaction(db, async (trx) => {
-    if (idem) {
-      const replay = await replayOrQueue(trx, actor.tenantId, idem);
-      if (replay) return { status: replay.status, body: replay.body as EventView, replayed: true };
-    }
-    const legs = await resolveLegs(trx, actor.tenantId, cmd);
-    const contra = cmd.kind === 'issue' ? cmd.expenseRole : CONTRA[cmd.kind];
-    const view = await writeEvent(trx, actor, { kind: cmd.kind, occurredOn: cmd.occurredOn, reference: cmd.reference ?? '', reason: cmd.reason ?? '', contra, reversesEventId: null }, legs);
-    if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: view });
-    return { status: 201, body: view, replayed: false };
-  });
-}
-
-/**
- * Requests with the same key queue behind one another (a transaction-scoped advisory lock), so a
- * retry that arrives while the original is still running waits for it and replays its answer,
- * instead of racing it and failing on the stock the original has just taken.
- */
-export async function replayOrQueue(trx: Trx, tenantId: string, idem: IdempotencyClaim): Promise<StoredResponse | null> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`idempotency:${tenantId}:${idem.key}`]);
-  return findReplay(trx, tenantId, idem);
+  return inTransaction(db, (trx) =>
+    withIdempotency(trx, actor.tenantId, idem, async () => {
+      const legs = await resolveLegs(trx, actor.tenantId, cmd);
+      const contra = cmd.kind === 'issue' ? cmd.expenseRole : CONTRA[cmd.kind];
+      return writeEvent(trx, actor, { kind: cmd.kind, occurredOn: cmd.occurredOn, reference: cmd.reference ?? '', reason: cmd.reason ?? '', contra, reversesEventId: null }, legs);
+    }),
+  );
 }
 
 export type EventHeader = { kind: EventKind; occurredOn: string; reference: string; reason: string; contra: AccountRole; reversesEventId: string | null };

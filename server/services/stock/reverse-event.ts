@@ -5,8 +5,8 @@ import { Conflict, Invalid, NotFound } from '../../errors';
 import { partsById, locationsById, Part, Location } from '../../repos/catalogue';
 import * as ledger from '../../repos/ledger';
 import { inTransaction } from '../transaction';
-import { IdempotencyClaim, saveResponse } from '../idempotency';
-import { writeEvent, replayOrQueue, PostResult } from './post-event';
+import { IdempotencyClaim, withIdempotency } from '../idempotency';
+import { writeEvent, PostResult } from './post-event';
 import { Actor, Leg, EventView } from './types';
 import { getTenant } from '../../repos/tenants';
 
@@ -17,55 +17,52 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * at the value it carried. Nothing is updated or deleted.
  */
 export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, occurredOn: string, reason: string, idem?: IdempotencyClaim): Promise<PostResult> {
-  return inTransaction(db, async (trx) => {
-    if (idem) {
-      const replay = await replayOrQueue(trx, actor.tenantId, idem);
-      if (replay) return { status: replay.status, body: replay.body as EventView, replayed: true };
-    }
-    if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
-    // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
-    const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
-    if (!event) throw new NotFound('Stock event', eventId);
-    if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
-    const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
-    if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
+  return inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => reverseInTransaction(trx, actor, eventId, occurredOn, reason)));
+}
 
-    if (occurredOn < event.occurred_on) {
-      throw Invalid.field('occurred_on', `A reversal cannot be dated before the event it reverses (${event.occurred_on}); use ${event.occurred_on} or later`);
+async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string): Promise<EventView> {
+  if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
+  // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
+  const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
+  if (!event) throw new NotFound('Stock event', eventId);
+  if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
+  const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
+  if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
+
+  if (occurredOn < event.occurred_on) {
+    throw Invalid.field('occurred_on', `A reversal cannot be dated before the event it reverses (${event.occurred_on}); use ${event.occurred_on} or later`);
+  }
+  const moves = await trx('stock_movements').where({ tenant_id: actor.tenantId, event_id: eventId }).orderBy('seq', 'desc');
+  const parts = await partsById(trx, actor.tenantId, moves.map((m) => m.part_id));
+  const locations = await locationsById(trx, actor.tenantId, moves.map((m) => m.location_id));
+  const consumptions = await ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => new Decimal(m.quantity).isNeg()).map((m) => m.id));
+  const tenant = await getTenant(trx, actor.tenantId);
+  const createdLayers = await trx('cost_layers').where({ tenant_id: actor.tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
+  const legs: Leg[] = moves.map((m, i) => {
+    const qty = new Decimal(m.quantity);
+    const base = { field: `movements.${i}`, part: parts.get(m.part_id)!, location: locations.get(m.location_id)!, lot: m.lot, serial: m.serial, qty: qty.abs(), reversesMovementId: m.id };
+    if (qty.isNeg()) {
+      const draws = consumptions.filter((c) => c.movementId === m.id).map((c) => ({ layerId: c.layerId, qty: c.qty, value: c.value }));
+      return { ...base, dir: 'in', cost: { kind: 'restore', draws } };
     }
-    const moves = await trx('stock_movements').where({ tenant_id: actor.tenantId, event_id: eventId }).orderBy('seq', 'desc');
-    const parts = await partsById(trx, actor.tenantId, moves.map((m) => m.part_id));
-    const locations = await locationsById(trx, actor.tenantId, moves.map((m) => m.location_id));
-    const consumptions = await ledger.consumptionsOf(trx, actor.tenantId, moves.filter((m) => new Decimal(m.quantity).isNeg()).map((m) => m.id));
-    const tenant = await getTenant(trx, actor.tenantId);
-    const createdLayers = await trx('cost_layers').where({ tenant_id: actor.tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
-    const legs: Leg[] = moves.map((m, i) => {
-      const qty = new Decimal(m.quantity);
-      const base = { field: `movements.${i}`, part: parts.get(m.part_id)!, location: locations.get(m.location_id)!, lot: m.lot, serial: m.serial, qty: qty.abs(), reversesMovementId: m.id };
-      if (qty.isNeg()) {
-        const draws = consumptions.filter((c) => c.movementId === m.id).map((c) => ({ layerId: c.layerId, qty: c.qty, value: c.value }));
-        return { ...base, dir: 'in', cost: { kind: 'restore', draws } };
-      }
-      const own = createdLayers.filter((l) => l.source_movement_id === m.id);
-      const cost = tenant.valuationMethod === 'weighted_average' || own.length === 0
-        ? { kind: 'value' as const, value: new Decimal(m.value) }
-        : { kind: 'layers' as const, layerIds: own.map((l) => l.id as string) };
-      return { ...base, dir: 'out', cost };
-    });
-    const restoredIds = consumptions.map((c) => c.layerId);
-    const view = await writeEvent(
-      trx,
-      actor,
-      { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId },
-      legs,
-      async (w) => {
-        if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);
-        w.addLayers(await ledger.layersByIds(trx, actor.tenantId, restoredIds));
-      },
-    );
-    if (idem) await saveResponse(trx, actor.tenantId, idem, { status: 201, body: view });
-    return { status: 201, body: view, replayed: false };
+    const own = createdLayers.filter((l) => l.source_movement_id === m.id);
+    const cost = tenant.valuationMethod === 'weighted_average' || own.length === 0
+      ? { kind: 'value' as const, value: new Decimal(m.value) }
+      : { kind: 'layers' as const, layerIds: own.map((l) => l.id as string) };
+    return { ...base, dir: 'out', cost };
   });
+  const restoredIds = consumptions.map((c) => c.layerId);
+  const view = await writeEvent(
+    trx,
+    actor,
+    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId },
+    legs,
+    async (w) => {
+      if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);
+      w.addLayers(await ledger.layersByIds(trx, actor.tenantId, restoredIds));
+    },
+  );
+  return view;
 }
 
 /**

@@ -1,0 +1,14 @@
+import { Request } from 'express';
+import { hashRequest, IdempotencyClaim } from '../services/idempotency';
+
+/**
+ * Each stock form carries a one-time key (a hidden idempotency_key), so a double tap on a tablet,
+ * or a resend after a dropped connection, records the event once and shows it both times.
+ * Returns the claim and the form's own fields (without the key and the CSRF token).
+ */
+export function formClaim(req: Request): { claim?: IdempotencyClaim; fields: Record<string, string> } {
+  const { _csrf, idempotency_key, ...fields } = (req.body ?? {}) as Record<string, string>;
+  void _csrf;
+  const key = typeof idempotency_key === 'string' && /^[\x21-\x7e]{1,128}$/.test(idempotency_key) ? `form:${idempotency_key}` : undefined;
+  return { claim: key ? { key, requestHash: hashRequest([req.method, req.path, fields]) } : undefined, fields };
+}
