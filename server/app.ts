@@ -55,7 +55,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
     res.locals.path = req.path;
     next();
   });
-  app.use(pageRoutes(db));
+  app.use(pageRoutes(db, config.signup));
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

@@ -12,6 +12,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKERS: z.enum(['on', 'off']).default('on'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  SIGNUP: z.enum(['first-run', 'open']).default('first-run'),
 });
 
 export type Config = Readonly<{
@@ -24,6 +25,8 @@ export type Config = Readonly<{
   logLevel: string;
   workers: boolean;
   dbPoolMax: number;
+  /** first-run: /setup works only until the first organisation exists; open: anyone may create one. */
+  signup: 'first-run' | 'open';
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS === 'on',
     dbPoolMax: e.DB_POOL_MAX,
+    signup: e.SIGNUP,
   });
 }

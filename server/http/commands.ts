@@ -38,6 +38,4 @@ export function parseStockCommand(kind: CommandKind, body: unknown, today: strin
   return { kind, occurredOn: b.occurred_on ?? today, reference: b.reference, reason: b.reason, lines: b.lines };
 }
 
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
+export { today } from '../clock';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseQuantity, parseUnitCost, Parsed } from '../domain/numbers';
+import { isIsoDate } from '../domain/dates';
 
 // Shared zod pieces for JSON bodies and form posts. Numbers arrive as strings (forms, and the
 // API's documented format) or JSON numbers; both become Decimals without passing through a float
@@ -20,8 +21,7 @@ export const signedQuantity = decimalField((v) => parseQuantity(v, { signed: tru
 export const unitCost = decimalField(parseUnitCost);
 export const optionalUnitCost = z.preprocess((v) => (v === '' || v === null ? undefined : v), unitCost.optional());
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-export const isoDate = z.string().regex(DATE, 'must be a date like 2026-11-25').refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'is not a real date');
+export const isoDate = z.string().refine(isIsoDate, 'must be a real date like 2026-11-25');
 export const code = (what: string) => z.string().trim().min(1, `${what} is required`).max(64, `${what} is too long (64 characters at most)`);
 export const optionalText = (max = 200) => z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(max).optional());
 export const lot = optionalText(64);
@@ -38,3 +38,6 @@ export function idParam(raw: string | string[] | undefined, what: string): strin
   if (!uuid.safeParse(id).success) throw new NotFound(what, id);
   return id;
 }
+
+/** ?as_at= on valuation queries: named in errors as as_at, never as "body". */
+export const asAtQuery = z.object({ as_at: z.preprocess((v) => v || undefined, isoDate.optional()) });

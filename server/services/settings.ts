@@ -4,6 +4,7 @@ import { methodRefusal, ValuationMethod, ReportingFramework } from '../domain/co
 import { Invalid } from '../errors';
 import { getTenant, getAccountMapping, Tenant } from '../repos/tenants';
 import { inTransaction } from './transaction';
+import { today } from '../clock';
 
 export type SettingsInput = {
   name?: string;
@@ -35,6 +36,9 @@ export async function updateSettings(db: Db, tenantId: string, input: SettingsIn
     }
     const patch: Record<string, unknown> = { reporting_framework: framework, valuation_method: method };
     if (input.name !== undefined) patch.name = input.name;
+    if (input.lockDate && input.lockDate > today()) {
+      throw Invalid.field('lock_date', `The lock date closes periods that have ended; ${input.lockDate} is in the future`);
+    }
     if (input.lockDate !== undefined) patch.lock_date = input.lockDate;
     await trx('tenants').where({ id: tenantId }).update(patch);
     for (const [role, acc] of Object.entries(input.accounts ?? {})) {

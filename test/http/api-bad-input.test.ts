@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { name: 'a receipt of a serial already in stock', path: '/stock/receipts', body: receipt({ part: 'SER', serials: ['S-1'] }), status: 409, field: 'lines.0.serials.0', message: 'Serial S-1 of SER is already in stock' },
   { name: 'a serial listed twice', path: '/stock/receipts', body: receipt({ part: 'SER', quantity: '2', serials: ['S-7', 'S-7'] }), status: 422, field: 'lines.0.serials', message: 'listed twice' },
   { name: 'no lines', path: '/stock/receipts', body: { lines: [] }, status: 422, field: 'lines', message: 'give at least one line' },
-  { name: 'a date that does not exist', path: '/stock/receipts', body: { ...receipt({}), occurred_on: '2026-02-30' }, status: 422, field: 'occurred_on', message: 'is not a real date' },
+  { name: 'a date that does not exist', path: '/stock/receipts', body: { ...receipt({}), occurred_on: '2026-02-30' }, status: 422, field: 'occurred_on', message: 'must be a real date like 2026-11-25' },
   { name: 'an unknown property', path: '/stock/receipts', body: { ...receipt({}), posted: true }, status: 422, field: 'body', message: 'posted' },
   { name: 'a malformed Idempotency-Key', path: '/stock/receipts', body: receipt({}), headers: { 'Idempotency-Key': 'x'.repeat(129) }, status: 422, field: 'Idempotency-Key', message: '1 to 128 visible ASCII characters' },
   { name: 'a part SKU with a space', path: '/parts', body: { sku: 'A B', name: 'Spaced' }, status: 422, field: 'sku', message: 'SKU may use letters' },

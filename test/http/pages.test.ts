@@ -87,6 +87,11 @@ describe('the pages, signed in through the sign-up form', () => {
     expect(Number(after[0].n) - Number(before[0].n)).toBe(1);
   });
 
+  it('closes /setup once the organisation exists (new people are invited from Settings)', async () => {
+    const res = await request(app).get('/setup').expect(403);
+    expect(res.text).toContain('This Perpetua already has its organisation');
+  });
+
   it('refuses a POST without the CSRF token with 403 and writes nothing', async () => {
     const before = await rowCounts(t.db);
     await agent.post('/parts').type('form').send({ sku: 'NO-TOKEN', name: 'No token' }).expect(403);

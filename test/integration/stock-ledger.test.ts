@@ -5,6 +5,7 @@ import { reverseStockEvent } from '../../server/services/stock/reverse-event';
 import { reconciliation } from '../../server/services/valuation';
 import { dec } from '../../server/domain/decimal';
 import { Actor } from '../../server/services/stock/types';
+import { updateSettings } from '../../server/services/settings';
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
@@ -48,5 +49,16 @@ describe('stock events', () => {
     const r = await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: '5012345678900', location: 'MAIN', quantity: dec(4), unitCost: dec('0.75') }] });
     expect(r.body.movements).toEqual([expect.objectContaining({ part: 'SEAL-22', quantity: '4', value: '3' })]);
     await expectReconciled(actor);
+  });
+
+  it('refuses stock dated after tomorrow, naming occurred_on, and a lock date in the future', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'FUT-1');
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const err = await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: future, lines: [{ part: 'FUT-1', location: 'MAIN', quantity: dec(1), unitCost: dec(1) }] }).catch((e) => e);
+    expect(err.fields).toEqual([{ field: 'occurred_on', message: expect.stringMatching(new RegExp(`^${future} is in the future; stock can be recorded up to \\d{4}-\\d{2}-\\d{2}$`)) }]);
+    expect(await t.db('stock_events').where({ tenant_id: actor.tenantId }).count<{ n: number }[]>('* as n')).toEqual([{ n: 0 }]);
+    const lock = await updateSettings(t.db, actor.tenantId, { lockDate: future }).catch((e) => e);
+    expect(lock.fields).toEqual([{ field: 'lock_date', message: `The lock date closes periods that have ended; ${future} is in the future` }]);
   });
 });

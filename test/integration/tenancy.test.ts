@@ -93,7 +93,7 @@ describe('organisations are kept apart', () => {
     const d = await givenOrganisation(t.db);
     await givenPart(t.db, c, 'LOCK-1');
     await givenPart(t.db, d, 'LOCK-1');
-    await updateSettings(t.db, c.tenantId, { lockDate: '2026-11-30' });
+    await updateSettings(t.db, c.tenantId, { lockDate: '2026-11-20' });
     await expect(postStockEvent(t.db, c, { kind: 'receipt', occurredOn: '2026-11-15', lines: [line('LOCK-1', 'MAIN', '1', '1')] })).rejects.toMatchObject({ code: 'period_closed' });
     const ok = await postStockEvent(t.db, d, { kind: 'receipt', occurredOn: '2026-11-15', lines: [line('LOCK-1', 'MAIN', '1', '1')] });
     expect(ok.status).toBe(201);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { actorOf, requireRole } from '../../http/middleware/auth';
-import { idParam, isoDate } from '../../http/schemas';
+import { idParam, asAtQuery } from '../../http/schemas';
 import { journalsCsv } from '../../http/journals-csv';
 import { listJournals, journalDetail } from '../../services/queries';
 import { valuation, reconciliation } from '../../services/valuation';
@@ -23,7 +23,7 @@ export function accountingApi(db: Db): Router {
     res.json(await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')));
   });
   r.get('/valuation', async (req, res) => {
-    const asAt = isoDate.optional().parse(req.query.as_at || undefined);
+    const { as_at: asAt } = asAtQuery.parse(req.query);
     res.json(await valuation(db, actorOf(req).tenantId, asAt));
   });
   r.get('/reconciliation', async (req, res) => {

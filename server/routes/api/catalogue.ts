@@ -38,7 +38,7 @@ export function catalogueApi(db: Db): Router {
   });
   // CSV in the body (text/csv); the business date of the opening stock in ?occurred_on=.
   r.post('/parts/import', requireRole('admin'), express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }), async (req, res) => {
-    const occurredOn = isoDate.optional().parse(req.query.occurred_on) ?? today();
+    const occurredOn = z.object({ occurred_on: isoDate.optional() }).parse(req.query).occurred_on ?? today();
     const csv = typeof req.body === 'string' ? req.body : '';
     res.status(201).json(await importPartsCsv(db, actorOf(req), csv, occurredOn, idempotencyClaim(req)));
   });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { Db } from '../../db';
 import { render } from '../../http/render';
 import { actorOf, requireUser } from '../../http/middleware/auth';
-import { idParam, isoDate } from '../../http/schemas';
+import { idParam, asAtQuery } from '../../http/schemas';
 import { journalsCsv } from '../../http/journals-csv';
 import { listJournals, journalDetail } from '../../services/queries';
 import { valuation, reconciliation } from '../../services/valuation';
@@ -19,7 +19,7 @@ export function accountingPages(db: Db): Router {
     render(req, res, 'pages/journals/show', { journal: await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')) });
   });
   r.get('/valuation', requireUser(), async (req, res) => {
-    const asAt = isoDate.optional().parse(req.query.as_at || undefined);
+    const { as_at: asAt } = asAtQuery.parse(req.query);
     render(req, res, 'pages/valuation', { valuation: await valuation(db, actorOf(req).tenantId, asAt), asAt });
   });
   r.get('/reconciliation', requireUser(), async (req, res) => {

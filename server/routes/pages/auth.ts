@@ -1,4 +1,6 @@
-import { Router } from 'express';
+import { Router, RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { DomainError, Forbidden } from '../../errors';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { render } from '../../http/render';
@@ -24,12 +26,20 @@ function startSession(req: Express.Request & { session: any }, user: SessionUser
   }));
 }
 
-export function authPages(db: Db): Router {
+/** Slows password guessing and sign-up floods: per process, per client address. */
+const attempts = rateLimit({ windowMs: 10 * 60_000, limit: 20, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(new DomainError('too_many_requests', 429, 'Too many attempts from here; wait a few minutes and try again')) });
+
+export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
   const r = Router();
-  r.get('/setup', async (req, res) => {
+  // After the first organisation, new ones come only from an open sign-up (or, later, Sign up with Xero).
+  const setupAllowed: RequestHandler = async (_req, _res, next) => {
+    if (signup === 'open' || !(await hasAnyOrganisation(db))) return next();
+    next(new Forbidden('This Perpetua already has its organisation; ask its admin to invite you (Settings, Users)'));
+  };
+  r.get('/setup', setupAllowed, async (req, res) => {
     render(req, res, 'pages/setup', { firstRun: !(await hasAnyOrganisation(db)) });
   });
-  r.post('/setup', async (req, res) => {
+  r.post('/setup', attempts, setupAllowed, async (req, res) => {
     res.locals.form = { view: 'pages/setup' };
     const b = signUp.parse(req.body);
     const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password });
@@ -41,7 +51,7 @@ export function authPages(db: Db): Router {
     if (!(await hasAnyOrganisation(db))) return res.redirect('/setup');
     render(req, res, 'pages/login', { next: typeof req.query.next === 'string' ? req.query.next : '' });
   });
-  r.post('/login', async (req, res) => {
+  r.post('/login', attempts, async (req, res) => {
     res.locals.form = { view: 'pages/login' };
     const b = login.parse(req.body);
     const user = await signIn(db, b.email, b.password);

@@ -5,9 +5,9 @@ import { stockPages } from './stock';
 import { accountingPages } from './accounting';
 import { settingsPages } from './settings';
 
-export function pageRoutes(db: Db): Router {
+export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   const r = Router();
-  r.use(authPages(db));
+  r.use(authPages(db, signup));
   r.get('/', (req, res) => res.redirect(req.session.user ? (req.session.user.role === 'bookkeeper' ? '/journals' : '/stock') : '/login'));
   r.use(stockPages(db));
   r.use(accountingPages(db));

@@ -3,6 +3,8 @@ import { Db, Trx } from '../../db';
 import { str } from '../../domain/decimal';
 import { AccountRole, buildJournal, postWithCarry, StockPosting } from '../../domain/accounting';
 import { assertOpenPeriod } from '../../domain/stock/rules';
+import { isIsoDate, latestBusinessDate } from '../../domain/dates';
+import { today } from '../../clock';
 import { getTenantWithMapping } from '../../repos/tenants';
 import * as ledger from '../../repos/ledger';
 import { journalViewOf } from '../../repos/journals';
@@ -103,13 +105,14 @@ function narrate(head: EventHeader, legs: Leg[]): string {
 }
 
 /**
- * The lock date compares ISO dates as text, and PostgreSQL would read words such as 'epoch' or
- * 'yesterday' as dates: only a real 'YYYY-MM-DD' may reach either.
+ * Only a real 'YYYY-MM-DD' reaches the lock-date check and the database (PostgreSQL would read
+ * 'epoch' as a date), and stock cannot move on a day that has not come yet: a future date would
+ * show in every as-at valuation until then.
  */
 function assertBusinessDate(date: string): void {
-  const parsed = new Date(`${date}T00:00:00Z`);
-  const real = /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
-  if (!real) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
+  if (!isIsoDate(date)) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
+  const latest = latestBusinessDate(today());
+  if (date > latest) throw Invalid.field('occurred_on', `${date} is in the future; stock can be recorded up to ${latest}`);
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
