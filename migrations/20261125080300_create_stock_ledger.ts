@@ -60,6 +60,8 @@ export async function up(knex: Knex): Promise<void> {
     t.bigIncrements('seq', { primaryKey: false });
     t.uuid('part_id').notNullable();
     t.uuid('location_id').notNullable();
+    // Lots are costed on their own: issuing batch B never takes batch A's cost.
+    t.text('lot').notNullable().defaultTo('');
     t.uuid('source_movement_id').notNullable();
     t.decimal('original_qty', ...QTY).notNullable();
     t.decimal('unit_cost', ...COST).notNullable();
@@ -70,7 +72,7 @@ export async function up(knex: Knex): Promise<void> {
     t.check('remaining_qty >= 0', [], 'cost_layers_remaining_chk');
     t.check('remaining_value >= 0', [], 'cost_layers_value_chk');
   });
-  await knex.raw('create index cost_layers_open_idx on cost_layers (tenant_id, part_id, location_id, seq) where remaining_qty > 0');
+  await knex.raw('create index cost_layers_open_idx on cost_layers (tenant_id, part_id, location_id, lot, seq) where remaining_qty > 0');
 
   // Which layers an outbound movement drew from: reversals put quantity back where it came from.
   await knex.schema.createTable('layer_consumptions', (t) => {

@@ -20,8 +20,8 @@ export async function up(knex: Knex): Promise<void> {
        mv as (insert into stock_movements (tenant_id, id, event_id, part_id, location_id, lot, serial, quantity, unit_cost, value, occurred_on, reverses_movement_id)
               select p_tenant, id, event_id, part_id, location_id, lot, serial, quantity, unit_cost, value, occurred_on, reverses_movement_id
                 from json_populate_recordset(null::stock_movements, p_movements)),
-       nl as (insert into cost_layers (tenant_id, id, part_id, location_id, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value)
-              select p_tenant, id, part_id, location_id, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value
+       nl as (insert into cost_layers (tenant_id, id, part_id, location_id, lot, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value)
+              select p_tenant, id, part_id, location_id, lot, source_movement_id, original_qty, unit_cost, remaining_qty, remaining_value
                 from json_populate_recordset(null::cost_layers, p_new_layers)),
        ul as (update cost_layers c set remaining_qty = v.remaining_qty, remaining_value = v.remaining_value
                 from json_populate_recordset(null::cost_layers, p_changed_layers) v where c.tenant_id = p_tenant and c.id = v.id),
@@ -55,7 +55,7 @@ export async function up(knex: Knex): Promise<void> {
     returns table (layers json, balances json, serials json) language plpgsql stable as $fn$
     begin
       return query select
-        (select coalesce(json_agg(json_build_object('id', c.id, 'seq', c.seq, 'part_id', c.part_id, 'location_id', c.location_id,
+        (select coalesce(json_agg(json_build_object('id', c.id, 'seq', c.seq, 'part_id', c.part_id, 'location_id', c.location_id, 'lot', c.lot,
                 'remaining_qty', c.remaining_qty::text, 'remaining_value', c.remaining_value::text) order by c.seq), '[]'::json)
            from cost_layers c join json_to_recordset(p_pairs) as k(p uuid, l uuid) on c.part_id = k.p and c.location_id = k.l
           where c.tenant_id = p_tenant and c.remaining_qty > 0),

@@ -132,8 +132,8 @@ const schemas: Record<string, Schema> = {
       default_location: nullable(text('Location code')), stock_account: oneOf(STOCK_ROLES, 'The stock account the part is valued on'),
     }),
     figures: record({ ...figures, value: money('Stock value') }),
-    balances: list(record({ location: text(), lot: nullable(text()), ...figures })),
-    layers: list(record({ id: uuid(), location: text(), original_qty: decimalOut('Quantity received'), remaining_qty: decimalOut('Quantity left'), unit_cost: decimalOut('Unit cost'), remaining_value: money('Value left') })),
+    balances: list(record({ location: text(), lot: nullable(text()), ...figures, value: money('Value of this location and lot') })),
+    layers: list(record({ id: uuid(), location: text(), lot: nullable(text('Batch code: lots are costed separately')), original_qty: decimalOut('Quantity received'), remaining_qty: decimalOut('Quantity left'), unit_cost: decimalOut('Unit cost'), remaining_value: money('Value left') })),
     movements: list(record({
       id: uuid(), event_id: uuid(), kind: oneOf(EVENT_KINDS), reference: text(), occurred_on: date(), recorded_at: text(undefined, { format: 'date-time' }),
       location: text(), lot: nullable(text()), serial: nullable(text()), quantity: decimalOut('Signed quantity'), unit_cost: decimalOut('Unit cost'), value: money('Signed value'),

@@ -12,7 +12,7 @@ import { BalanceRow, LayerRow, MovementRow, SerialRow, balanceKey } from './ledg
 export type EventRows = {
   event: { id: string; kind: string; occurredOn: string; userId: string | null; apiKeyId: string | null; reference: string; reason: string; contraRole: string; reversesEventId: string | null };
   movements: MovementRow[];
-  newLayers: { id: string; partId: string; locationId: string; sourceMovementId: string; originalQty: Decimal; unitCost: Decimal; remainingQty: Decimal; remainingValue: Decimal }[];
+  newLayers: { id: string; partId: string; locationId: string; lot: string; sourceMovementId: string; originalQty: Decimal; unitCost: Decimal; remainingQty: Decimal; remainingValue: Decimal }[];
   changedLayers: { id: string; remainingQty: Decimal; remainingValue: Decimal }[];
   consumptions: { movementId: string; layerId: string; qty: Decimal; value: Decimal }[];
   balanceDeltas: { partId: string; locationId: string; lot: string; delta: Decimal }[];
@@ -30,7 +30,7 @@ export async function writeEventRows(trx: Trx, tenantId: string, rows: EventRows
     tenantId,
     JSON.stringify({ id: e.id, kind: e.kind, occurred_on: e.occurredOn, user_id: e.userId, api_key_id: e.apiKeyId, reference: e.reference, reason: e.reason, contra_role: e.contraRole, reverses_event_id: e.reversesEventId }),
     JSON.stringify(rows.movements.map((m) => ({ id: m.id, event_id: m.eventId, part_id: m.partId, location_id: m.locationId, lot: m.lot, serial: m.serial, quantity: str(m.quantity), unit_cost: str(m.unitCost), value: str(m.value), occurred_on: m.occurredOn, reverses_movement_id: m.reversesMovementId }))),
-    JSON.stringify(rows.newLayers.map((l) => ({ id: l.id, part_id: l.partId, location_id: l.locationId, source_movement_id: l.sourceMovementId, original_qty: str(l.originalQty), unit_cost: str(l.unitCost), remaining_qty: str(l.remainingQty), remaining_value: str(l.remainingValue) }))),
+    JSON.stringify(rows.newLayers.map((l) => ({ id: l.id, part_id: l.partId, location_id: l.locationId, lot: l.lot, source_movement_id: l.sourceMovementId, original_qty: str(l.originalQty), unit_cost: str(l.unitCost), remaining_qty: str(l.remainingQty), remaining_value: str(l.remainingValue) }))),
     JSON.stringify(rows.changedLayers.map((l) => ({ id: l.id, remaining_qty: str(l.remainingQty), remaining_value: str(l.remainingValue) }))),
     JSON.stringify(rows.consumptions.map((c) => ({ movement_id: c.movementId, layer_id: c.layerId, quantity: str(c.qty), value: str(c.value) }))),
     JSON.stringify(rows.balanceDeltas.filter((d) => !d.delta.isZero()).map((d) => ({ part_id: d.partId, location_id: d.locationId, lot: d.lot, delta: str(d.delta) }))),
@@ -60,7 +60,7 @@ export async function loadStockState(
   ])).rows[0];
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, any>[];
   return {
-    layers: json(row.layers).map((r) => ({ id: r.id, seq: Number(r.seq), partId: r.part_id, locationId: r.location_id, remainingQty: new Decimal(r.remaining_qty), remainingValue: new Decimal(r.remaining_value) })),
+    layers: json(row.layers).map((r) => ({ id: r.id, seq: Number(r.seq), partId: r.part_id, locationId: r.location_id, lot: r.lot, remainingQty: new Decimal(r.remaining_qty), remainingValue: new Decimal(r.remaining_value) })),
     balances: new Map(json(row.balances).map((r) => [balanceKey(r.part_id, r.location_id, r.lot), { partId: r.part_id, locationId: r.location_id, lot: r.lot, onHand: new Decimal(r.on_hand), allocated: new Decimal(r.allocated) }])),
     serials: new Map(json(row.serials).map((r) => [`${r.part_id}|${r.serial}`, { partId: r.part_id, serial: r.serial, locationId: r.location_id, lot: r.lot, status: r.status }])),
   };

@@ -3,11 +3,12 @@ import { Decimal, str } from '../domain/decimal';
 import { Carry } from '../domain/accounting';
 import { Layer as CostLayer } from '../domain/costing';
 
-export type LayerRow = CostLayer & { partId: string; locationId: string };
+export type LayerRow = CostLayer & { partId: string; locationId: string; lot: string };
 export type BalanceRow = { partId: string; locationId: string; lot: string; onHand: Decimal; allocated: Decimal };
 export type SerialRow = { partId: string; serial: string; locationId: string | null; lot: string; status: 'in_stock' | 'out' };
 
 export const pairKey = (partId: string, locationId: string) => `${partId}|${locationId}`;
+export const layerKey = (partId: string, locationId: string, lot: string) => `${partId}|${locationId}|${lot}`;
 export const balanceKey = (partId: string, locationId: string, lot: string) => `${partId}|${locationId}|${lot}`;
 
 /** Lock each part's valuation row, in id order so two commands never deadlock. */
@@ -28,6 +29,7 @@ function toLayer(r: Record<string, any>): LayerRow {
     seq: Number(r.seq),
     partId: r.part_id,
     locationId: r.location_id,
+    lot: r.lot,
     remainingQty: new Decimal(r.remaining_qty),
     remainingValue: new Decimal(r.remaining_value),
   };
@@ -47,7 +49,7 @@ export type MovementRow = {
   reversesMovementId: string | null;
 };
 
-export type NewLayer = { id: string; partId: string; locationId: string; sourceMovementId: string; qty: Decimal; value: Decimal; unitCost: Decimal };
+export type NewLayer = { id: string; partId: string; locationId: string; lot: string; sourceMovementId: string; qty: Decimal; value: Decimal; unitCost: Decimal };
 
 export async function consumptionsOf(trx: Trx, tenantId: string, movementIds: string[]) {
   if (!movementIds.length) return [];

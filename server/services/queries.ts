@@ -69,10 +69,11 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
   const [balances, layers, movements, serials] = await Promise.all([
     db('stock_balances as b').join('locations as l', (j) => j.on('l.id', 'b.location_id').andOn('l.tenant_id', 'b.tenant_id'))
       .where({ 'b.tenant_id': tenantId, 'b.part_id': part.id }).where('b.on_hand', '>', 0).orderBy(['l.code', 'b.lot'])
-      .select('l.code as location', 'b.lot', 'b.on_hand', 'b.allocated'),
+      .select('l.code as location', 'b.lot', 'b.on_hand', 'b.allocated',
+        db.raw('(select coalesce(sum(c.remaining_value), 0) from cost_layers c where c.tenant_id = b.tenant_id and c.part_id = b.part_id and c.location_id = b.location_id and c.lot = b.lot and c.remaining_qty > 0) as value')),
     db('cost_layers as c').join('locations as l', (j) => j.on('l.id', 'c.location_id').andOn('l.tenant_id', 'c.tenant_id'))
       .where({ 'c.tenant_id': tenantId, 'c.part_id': part.id }).where('c.remaining_qty', '>', 0).orderBy('c.seq')
-      .select('c.id', 'l.code as location', 'c.original_qty', 'c.remaining_qty', 'c.remaining_value', 'c.unit_cost'),
+      .select('c.id', 'l.code as location', 'c.lot', 'c.original_qty', 'c.remaining_qty', 'c.remaining_value', 'c.unit_cost'),
     db('stock_movements as m').join('locations as l', (j) => j.on('l.id', 'm.location_id').andOn('l.tenant_id', 'm.tenant_id'))
       .join('stock_events as e', (j) => j.on('e.id', 'm.event_id').andOn('e.tenant_id', 'm.tenant_id'))
       .where({ 'm.tenant_id': tenantId, 'm.part_id': part.id }).orderBy('m.seq', 'desc').limit(200)
@@ -92,8 +93,8 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
       default_location: (row.default_location ?? null) as string | null, stock_account: part.stockRole,
     },
     figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(roundMoney(value)) },
-    balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)) })),
-    layers: layers.map((l) => ({ id: l.id, location: l.location, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(roundMoney(new Decimal(l.remaining_value))) })),
+    balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)), value: money(new Decimal(b.value)) })),
+    layers: layers.map((l) => ({ id: l.id, location: l.location, lot: l.lot || null, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(roundMoney(new Decimal(l.remaining_value))) })),
     movements: movements.map((m) => ({ id: m.id, event_id: m.event_id, kind: m.kind, reference: m.reference, occurred_on: m.occurred_on, recorded_at: new Date(m.recorded_at).toISOString(), location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: money(roundMoney(new Decimal(m.value))) })),
     serials: serials.map((s: any) => ({ serial: s.serial, location: s.location, lot: s.lot || null })),
   };

@@ -6,6 +6,7 @@ import { reconciliation } from '../../server/services/valuation';
 import { dec } from '../../server/domain/decimal';
 import { Actor } from '../../server/services/stock/types';
 import { updateSettings } from '../../server/services/settings';
+import { partDetail } from '../../server/services/queries';
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
@@ -60,5 +61,23 @@ describe('stock events', () => {
     expect(await t.db('stock_events').where({ tenant_id: actor.tenantId }).count<{ n: number }[]>('* as n')).toEqual([{ n: 0 }]);
     const lock = await updateSettings(t.db, actor.tenantId, { lockDate: future }).catch((e) => e);
     expect(lock.fields).toEqual([{ field: 'lock_date', message: `The lock date closes periods that have ended; ${future} is in the future` }]);
+  });
+});
+
+describe('lots', () => {
+  it('cost each batch on its own: issuing batch B takes B\'s cost, not the older batch A', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'PAINT-1', { tracking: 'lot', fractional: true, unit: 'l' });
+    await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-01', lines: [{ part: 'PAINT-1', location: 'MAIN', lot: 'A', quantity: dec(10), unitCost: dec('4.00') }] });
+    await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: 'PAINT-1', location: 'MAIN', lot: 'B', quantity: dec(10), unitCost: dec('6.00') }] });
+    const issue = await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-03', lines: [{ part: 'PAINT-1', location: 'MAIN', lot: 'B', quantity: dec('2.5') }] });
+    expect(issue.body.movements).toEqual([expect.objectContaining({ lot: 'B', quantity: '-2.5', value: '-15' })]);
+    const moved = await postStockEvent(t.db, actor, { kind: 'transfer', occurredOn: '2026-11-03', lines: [{ part: 'PAINT-1', from: 'MAIN', to: 'B', lot: 'A', quantity: dec(4) }] });
+    expect(moved.body.movements.map((m) => [m.location, m.lot, m.value])).toEqual([['MAIN', 'A', '-16'], ['B', 'A', '16']]);
+    const found = await postStockEvent(t.db, actor, { kind: 'adjustment', occurredOn: '2026-11-04', lines: [{ part: 'PAINT-1', location: 'B', lot: 'C', quantity: dec(1) }] });
+    expect(found.body.movements).toEqual([expect.objectContaining({ lot: 'C', value: '4' })]); // a new batch takes the part's cost there
+    const detail = await partDetail(t.db, actor.tenantId, 'PAINT-1');
+    expect(detail.balances.map((b) => [b.location, b.lot, b.on_hand, b.value])).toEqual([['B', 'A', '4', '16.00'], ['B', 'C', '1', '4.00'], ['MAIN', 'A', '6', '24.00'], ['MAIN', 'B', '7.5', '45.00']]);
+    await expectReconciled(actor);
   });
 });

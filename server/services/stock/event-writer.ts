@@ -3,7 +3,7 @@ import { Decimal, ZERO, sum } from '../../domain/decimal';
 import { drawFromLayers, planInbound, currentUnitCost, unitCostOf, drawValue, ValuationMethod, Draw } from '../../domain/costing';
 import { assertAvailable } from '../../domain/stock/rules';
 import { InsufficientStock, Conflict, Invalid } from '../../errors';
-import { LayerRow, MovementRow, NewLayer, SerialRow, BalanceRow, pairKey, balanceKey } from '../../repos/ledger';
+import { LayerRow, MovementRow, NewLayer, SerialRow, BalanceRow, pairKey, layerKey, balanceKey } from '../../repos/ledger';
 import { EventRows } from '../../repos/event-rows';
 import { InLeg, OutLeg, Leg } from './types';
 
@@ -30,7 +30,7 @@ export class EventWriter {
     private readonly serialsNow: Map<string, SerialRow>,
     layers: LayerRow[],
   ) {
-    for (const l of layers) this.layersAt(l.partId, l.locationId).push(l);
+    for (const l of layers) this.layersAt(l.partId, l.locationId, l.lot).push(l);
   }
 
   apply(leg: Leg): void {
@@ -41,13 +41,14 @@ export class EventWriter {
   /** Layers restored by a reversal may be closed ones, so the caller loads them explicitly. */
   addLayers(rows: LayerRow[]): void {
     for (const l of rows) {
-      const list = this.layersAt(l.partId, l.locationId);
+      const list = this.layersAt(l.partId, l.locationId, l.lot);
       if (!list.some((x) => x.id === l.id)) list.push(l);
     }
   }
 
-  private layersAt(partId: string, locationId: string): LayerRow[] {
-    const key = pairKey(partId, locationId);
+  /** The cost layers of one part, location and lot (lots are costed separately). */
+  private layersAt(partId: string, locationId: string, lot: string): LayerRow[] {
+    const key = layerKey(partId, locationId, lot);
     if (!this.layers.has(key)) this.layers.set(key, []);
     return this.layers.get(key)!;
   }
@@ -58,7 +59,7 @@ export class EventWriter {
     const allocated = this.balancesNow.get(balanceKey(part.id, location.id, lot))?.allocated ?? ZERO;
     assertAvailable({ part: part.sku, location: location.code, lot: lot || undefined, onHand, allocated, requested: leg.qty }, leg.field);
     if (leg.serial) this.moveSerialOut(leg);
-    const layers = this.layersAt(part.id, location.id);
+    const layers = this.layersAt(part.id, location.id, lot);
     const draws = this.costOut(leg, layers);
     this.lastDraws = draws;
     const value = sum(draws.map((d) => d.value));
@@ -105,7 +106,7 @@ export class EventWriter {
   private applyIn(leg: InLeg): void {
     const { part, location } = leg;
     if (leg.serial) this.moveSerialIn(leg);
-    const layers = this.layersAt(part.id, location.id);
+    const layers = this.layersAt(part.id, location.id, leg.lot);
     if (leg.cost.kind === 'restore') {
       const value = sum(leg.cost.draws.map((d) => d.value));
       this.addMovement(leg, leg.qty, value);
@@ -122,9 +123,15 @@ export class EventWriter {
     if (c.kind === 'unit') return [{ qty: leg.qty, value: leg.qty.mul(c.unitCost) }];
     if (c.kind === 'pieces') return c.pieces;
     if (c.kind === 'carried') return this.lastDraws.map((d) => ({ qty: d.qty, value: d.value }));
-    const cost = currentUnitCost(this.method, layers.filter((l) => l.remainingQty.gt(0)));
+    // A count gain is valued at the lot's current cost, or (a lot not yet here) the part's at this location.
+    const cost = currentUnitCost(this.method, layers.filter((l) => l.remainingQty.gt(0))) ?? currentUnitCost(this.method, this.allLotsAt(leg.part.id, leg.location.id));
     if (!cost) throw new Invalid([{ field: leg.field.replace(/quantity$|serials\[\d+\]$/, 'unit_cost'), message: `Unit cost is required: ${leg.part.sku} has no stock at ${leg.location.code} to take a cost from` }]);
     return [{ qty: leg.qty, value: leg.qty.mul(cost) }];
+  }
+
+  private allLotsAt(partId: string, locationId: string): LayerRow[] {
+    const prefix = `${pairKey(partId, locationId)}|`;
+    return [...this.layers].filter(([k]) => k.startsWith(prefix)).flatMap(([, l]) => l).filter((l) => l.remainingQty.gt(0));
   }
 
   private addPiece(layers: LayerRow[], leg: InLeg, movementId: string, qty: Decimal, value: Decimal): void {
@@ -139,8 +146,8 @@ export class EventWriter {
     }
     const id = crypto.randomUUID();
     const seq = Number.MAX_SAFE_INTEGER - 1_000_000 + this.newLayers.length; // newer than anything stored
-    layers.push({ id, seq, partId: leg.part.id, locationId: leg.location.id, remainingQty: qty, remainingValue: value });
-    this.newLayers.push({ id, partId: leg.part.id, locationId: leg.location.id, sourceMovementId: movementId, qty, value, unitCost: unitCostOf(qty, value) });
+    layers.push({ id, seq, partId: leg.part.id, locationId: leg.location.id, lot: leg.lot, remainingQty: qty, remainingValue: value });
+    this.newLayers.push({ id, partId: leg.part.id, locationId: leg.location.id, lot: leg.lot, sourceMovementId: movementId, qty, value, unitCost: unitCostOf(qty, value) });
   }
 
   /** Undoing an issue puts the quantity back into the layers it came from (under average cost, into the open layer). */
@@ -211,7 +218,7 @@ export class EventWriter {
     const created = new Set(this.newLayers.map((n) => n.id));
     return {
       movements: this.movements,
-      newLayers: this.newLayers.map((n) => ({ id: n.id, partId: n.partId, locationId: n.locationId, sourceMovementId: n.sourceMovementId, originalQty: n.qty, unitCost: n.unitCost, remainingQty: all.get(n.id)!.remainingQty, remainingValue: all.get(n.id)!.remainingValue })),
+      newLayers: this.newLayers.map((n) => ({ id: n.id, partId: n.partId, locationId: n.locationId, lot: n.lot, sourceMovementId: n.sourceMovementId, originalQty: n.qty, unitCost: n.unitCost, remainingQty: all.get(n.id)!.remainingQty, remainingValue: all.get(n.id)!.remainingValue })),
       changedLayers: [...this.changedLayers].filter((id) => !created.has(id)).map((id) => all.get(id)!),
       consumptions: this.consumptions,
       balanceDeltas: [...this.balanceDeltas.values()],
