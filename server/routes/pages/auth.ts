@@ -4,6 +4,7 @@ import { DomainError, Forbidden } from '../../errors';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { render } from '../../http/render';
+import { formFields } from '../../http/form-claim';
 import { createOrganisation, hasAnyOrganisation, signIn, SessionUser } from '../../services/auth/accounts';
 import { loadDemoCompany } from '../../services/demo';
 
@@ -13,9 +14,8 @@ const signUp = z.object({
   email: z.string().trim().email('is not an email address'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
   demo: z.enum(['yes', 'no']).optional(),
-  _csrf: z.string().optional(),
 }).strict();
-const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional(), _csrf: z.string().optional() }).strict();
+const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional() }).strict();
 
 function startSession(req: Express.Request & { session: any }, user: SessionUser): Promise<void> {
   // A fresh session id at sign-in (no fixation).
@@ -41,7 +41,7 @@ export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
   });
   r.post('/setup', attempts, setupAllowed, async (req, res) => {
     res.locals.form = { view: 'pages/setup' };
-    const b = signUp.parse(req.body);
+    const b = signUp.parse(formFields(req));
     const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password });
     if (b.demo === 'yes') await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
     await startSession(req, user);
@@ -53,7 +53,7 @@ export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
   });
   r.post('/login', attempts, async (req, res) => {
     res.locals.form = { view: 'pages/login' };
-    const b = login.parse(req.body);
+    const b = login.parse(formFields(req));
     const user = await signIn(db, b.email, b.password);
     await startSession(req, user);
     redirect(req, res, localPath(b.next));

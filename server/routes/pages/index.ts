@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { Db } from '../../db';
 import { authPages } from './auth';
 import { stockPages } from './stock';
+import { partPages } from './parts';
+import { eventPages } from './events';
 import { accountingPages } from './accounting';
 import { settingsPages } from './settings';
 
@@ -9,7 +11,9 @@ export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   const r = Router();
   r.use(authPages(db, signup));
   r.get('/', (req, res) => res.redirect(req.session.user ? (req.session.user.role === 'bookkeeper' ? '/journals' : '/stock') : '/login'));
+  r.use(partPages(db));
   r.use(stockPages(db));
+  r.use(eventPages(db));
   r.use(accountingPages(db));
   r.use(settingsPages(db));
   return r;

@@ -10,6 +10,7 @@ import { addUser, listUsers, createApiKey, listApiKeys, revokeApiKey } from '../
 import { ACCOUNT_ROLES, ROLE_LABELS } from '../../domain/accounting';
 import { LIFO_REFUSED_REASON } from '../../domain/costing';
 import { redirect } from './auth';
+import { formFields } from '../../http/form-claim';
 import { createLocation, listLocations } from '../../services/catalogue';
 import { toLocationInput } from '../../http/catalogue-input';
 
@@ -32,8 +33,7 @@ export function settingsPages(db: Db): Router {
   r.post('/settings', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
     res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
-    const { _csrf, accounts, ...rest } = req.body;
-    void _csrf;
+    const { accounts, ...rest } = formFields(req) as Record<string, unknown>;
     const body = { ...rest, ...(accounts ? { accounts } : {}) };
     await updateSettings(db, tenantId, toSettingsInput(settingsSchema.parse(body)));
     redirect(req, res, '/settings?saved=1');
@@ -48,9 +48,7 @@ export function settingsPages(db: Db): Router {
   r.post('/settings/locations', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
     res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
-    const { _csrf, ...body } = req.body;
-    void _csrf;
-    await createLocation(db, tenantId, toLocationInput(body));
+    await createLocation(db, tenantId, toLocationInput(formFields(req)));
     redirect(req, res, '/settings#locations');
   });
   r.post('/settings/api-keys', requireUser('admin'), async (req, res) => {

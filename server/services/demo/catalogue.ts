@@ -1,23 +1,14 @@
-import { Db, Trx } from '../db';
-import { Decimal, dec } from '../domain/decimal';
-import { insertPart, createLocation, PartInput } from './catalogue';
-import { postStockEvent } from './stock/post-event';
-import { inTransaction } from './transaction';
-import { Actor, LineInput, TransferLineInput } from './stock/types';
+import { PartInput } from '../catalogue';
 
 /*
- * The demo company: a small maker of centrifugal pumps, booster sets and screw compressors.
- * About 160 parts (bearings, seals, fasteners, motors, castings, electronics, cable, paint, steel,
- * sub-assemblies and finished products), opening stock in two locations, and a few receipts, an
- * issue, a transfer and an adjustment so every page has something to show. Everything comes from
- * a seeded generator, so two runs with the same `today` give the same catalogue, stock and values.
+ * The demo company's data: the part families it stocks, the opening quantities the later demo
+ * events rely on, and its suppliers. Prices are strings so they become Decimals, never floats.
  */
 
-const SEED = 0x5eed_2026;
-const MAIN = 'MAIN';
-const BAY = 'WIP-BAY';
+export const MAIN = 'MAIN';
+export const BAY = 'WIP-BAY';
 
-type Family = {
+export type Family = {
   prefix: string;
   unit?: string;
   fractional?: boolean;
@@ -38,7 +29,7 @@ type Family = {
   items: [string, string, string, string?][];
 };
 
-const FAMILIES: Family[] = [
+export const FAMILIES: Family[] = [
   {
     prefix: 'BRG', barcodes: 1, reorder: 0.35, qty: [12, 60], bay: 0.25,
     items: [
@@ -325,7 +316,7 @@ const FAMILIES: Family[] = [
 ];
 
 /** Parts whose opening stock the later demo events rely on: fixed quantities at MAIN. */
-const FIXED_MAIN: Record<string, string> = {
+export const FIXED_MAIN: Record<string, string> = {
   'BRG-6205-2RS': '40',
   'BRG-6206-2RS': '30',
   'MTR-IE3-2.2-4P': '3',
@@ -338,202 +329,7 @@ const FIXED_MAIN: Record<string, string> = {
   'CP-65-200-5.5': '2',
 };
 
-/** mulberry32: a small, fast, seeded generator; the same seed always gives the same run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** An EAN-13 under a made-up GS1 company prefix, with its check digit. */
-function ean13(n: number): string {
-  const body = `50612345${String(n).padStart(4, '0')}`;
-  const sum = [...body].reduce((s, d, i) => s + Number(d) * (i % 2 ? 3 : 1), 0);
-  return body + ((10 - (sum % 10)) % 10);
-}
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-type PlannedPart = PartInput & { family: Family; cost: Decimal };
-
-export async function loadDemoCompany(
-  db: Db,
-  actor: Actor,
-  today: string = new Date().toISOString().slice(0, 10),
-): Promise<{ parts: number; locations: number; stockLines: number }> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`today must be YYYY-MM-DD, not ${today}`);
-  const rand = prng(SEED);
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const firstOfMonth = `${today.slice(0, 7)}-01`;
-  const day = (n: number) => {
-    const d = addDays(firstOfMonth, n);
-    return d < today ? d : today;
-  };
-  const yy = today.slice(2, 4);
-  const tenantId = actor.tenantId;
-
-  // The catalogue.
-  const planned: PlannedPart[] = [];
-  let barcodeNo = 0;
-  for (const f of FAMILIES) {
-    for (const [suffix, name, cost, description] of f.items) {
-      const sku = `${f.prefix}-${suffix}`;
-      const typical = Math.round((f.qty[0] + f.qty[1]) / 2);
-      barcodeNo += 1;
-      const barcode = rand() < f.barcodes ? ean13(barcodeNo) : null;
-      const reorderPoint = f.reorder && rand() < 0.85 ? dec(Math.max(1, Math.round(typical * f.reorder))) : null;
-      planned.push({
-        sku,
-        name,
-        description: description ?? '',
-        unit: f.unit ?? 'each',
-        fractional: f.fractional ?? false,
-        barcode,
-        source: f.source ?? 'bought',
-        tracking: f.tracking ?? 'none',
-        reorderPoint,
-        defaultLocation: f.defaultLocation ?? null,
-        family: f,
-        cost: dec(cost),
-      });
-    }
-  }
-
-  // Opening stock: a price near the typical one (4 dp below £1, else pence), quantities per location.
-  const serialNo = new Map<string, number>();
-  const nextSerial = (code: string) => {
-    const n = (serialNo.get(code) ?? 0) + 1;
-    serialNo.set(code, n);
-    return `${code}-${yy}-${String(n).padStart(4, '0')}`;
-  };
-  const priceNear = (base: Decimal, spreadPerMille = 160) => {
-    const factor = dec(1000 - spreadPerMille / 2 + int(0, spreadPerMille)).div(1000);
-    return base.times(factor).toDecimalPlaces(base.lt(1) ? 4 : 2);
-  };
-  const quantity = (p: PlannedPart, lo: number, hi: number) => {
-    const whole = dec(int(lo, hi));
-    return p.fractional ? whole.plus(dec(int(0, 3)).times('0.25')) : whole;
-  };
-  const lotCode = (f: Family, monthsBack: number) => {
-    const d = new Date(`${firstOfMonth}T00:00:00Z`);
-    d.setUTCMonth(d.getUTCMonth() - monthsBack);
-    return `${f.code}-${d.toISOString().slice(2, 4)}${d.toISOString().slice(5, 7)}-${String(int(100, 999))}`;
-  };
-  const opening: LineInput[] = [];
-  const openingAt = (p: PlannedPart, location: string, qty: Decimal, unitCost: Decimal) => {
-    const f = p.family;
-    if (p.tracking === 'serial') {
-      opening.push({ part: p.sku, location, quantity: qty, unitCost, serials: Array.from({ length: qty.toNumber() }, () => nextSerial(f.code!)) });
-    } else if (p.tracking === 'lot' && qty.gte(4) && rand() < 0.5) {
-      // Two batches on the shelf: an older, smaller one and the current one.
-      const older = p.fractional ? qty.div(3).toDecimalPlaces(2) : qty.div(3).floor();
-      opening.push({ part: p.sku, location, quantity: older, unitCost: priceNear(unitCost, 60), lot: lotCode(f, int(3, 6)) });
-      opening.push({ part: p.sku, location, quantity: qty.minus(older), unitCost, lot: lotCode(f, int(1, 2)) });
-    } else {
-      opening.push({ part: p.sku, location, quantity: qty, unitCost, ...(p.tracking === 'lot' ? { lot: lotCode(f, int(1, 4)) } : {}) });
-    }
-  };
-  for (const p of planned) {
-    const f = p.family;
-    const unitCost = priceNear(p.cost);
-    const fixed = FIXED_MAIN[p.sku];
-    const inMain = fixed !== undefined || rand() < 0.88;
-    if (inMain) openingAt(p, MAIN, fixed !== undefined ? dec(fixed) : quantity(p, f.qty[0], f.qty[1]), unitCost);
-    if (rand() < f.bay) openingAt(p, BAY, quantity(p, 1, Math.max(1, Math.round(f.qty[1] / 4))), unitCost);
-  }
-
-  const receivedMotors = [nextSerial('MTR'), nextSerial('MTR')];
-
-  const parts = await inTransaction(db, async (trx) => {
-    await createLocation(trx, tenantId, { code: BAY, name: 'Assembly bay', warehouse: 'Main' });
-    for (const p of planned) {
-      await insertPart(trx, tenantId, partInput(p));
-    }
-    await insertSuppliers(trx, tenantId);
-
-    // Postings run inside this transaction (as savepoints), so the whole demo lands or none of it.
-    const tx = trx as unknown as Db;
-    await postStockEvent(tx, actor, { kind: 'opening_balance', occurredOn: firstOfMonth, reference: 'Demo opening stock', lines: opening });
-
-    const lotOf = (sku: string, location = MAIN) => opening.filter((l) => l.part === sku && l.location === location).at(-1)!.lot!;
-    const serialsOf = (sku: string, location = MAIN) => opening.filter((l) => l.part === sku && l.location === location).flatMap((l) => l.serials ?? []);
-    const line = (sku: string, location: string, qty: string, unitCost?: string, extra: Partial<LineInput> = {}): LineInput => ({
-      part: sku, location, quantity: dec(qty), ...(unitCost ? { unitCost: dec(unitCost) } : {}), ...extra,
-    });
-    const move = (sku: string, qty: string, extra: Partial<TransferLineInput> = {}): TransferLineInput => ({ part: sku, from: MAIN, to: BAY, quantity: dec(qty), ...extra });
-
-    // Two deliveries at different prices, so FIFO layers differ.
-    await postStockEvent(tx, actor, {
-      kind: 'receipt', occurredOn: day(2), reference: 'PO-10421 Trent Bearing Supplies',
-      lines: [
-        line('BRG-6205-2RS', MAIN, '50', '4.1200'),
-        line('BRG-6206-2RS', MAIN, '20', '5.3750'),
-        line('MTR-IE3-2.2-4P', MAIN, '2', '246.80', { serials: receivedMotors }),
-        line('PNT-RAL5010', MAIN, '20', '20.4500', { lot: `PB-${today.slice(2, 4)}${today.slice(5, 7)}-214` }),
-      ],
-    });
-    await postStockEvent(tx, actor, {
-      kind: 'receipt', occurredOn: day(5), reference: 'PO-10437 Solway Steel Stockholders',
-      lines: [
-        line('STL-S275-3', MAIN, '500', '1.2135'),
-        line('BRG-6205-2RS', MAIN, '30', '3.9600'),
-        line('SEAL-MS-35', MAIN, '6', '47.9000', { lot: `SB-${today.slice(2, 4)}${today.slice(5, 7)}-388` }),
-      ],
-    });
-    // A dispatch: one pump and spare bearings (60 bearings draw across the opening and first receipt layers).
-    await postStockEvent(tx, actor, {
-      kind: 'issue', expenseRole: 'cogs', occurredOn: day(6), reference: 'DN-5012 Severn Water Services',
-      lines: [
-        line('CP-65-200-5.5', MAIN, '1', undefined, { serials: [serialsOf('CP-65-200-5.5')[0]] }),
-        line('BRG-6205-2RS', MAIN, '60'),
-      ],
-    });
-    // Kitting a job in the assembly bay.
-    await postStockEvent(tx, actor, {
-      kind: 'transfer', occurredOn: day(7), reference: 'Kit for job JC-2031',
-      lines: [
-        move('MTR-IE3-2.2-4P', '1', { serials: [serialsOf('MTR-IE3-2.2-4P')[0]] }),
-        move('BRG-6206-2RS', '8'),
-        move('FST-HB-M10X30', '2'),
-        move('PNT-RAL5010', '5', { lot: lotOf('PNT-RAL5010') }),
-      ],
-    });
-    // A cycle count.
-    await postStockEvent(tx, actor, {
-      kind: 'adjustment', occurredOn: day(8), reference: 'Cycle count CC-0007', reason: 'Cycle count variance',
-      lines: [
-        line('FST-HN-M8', MAIN, '-1'),
-        line('SEAL-LIP-35-52', MAIN, '-2', undefined, { lot: lotOf('SEAL-LIP-35-52') }),
-        line('STL-S275-3', MAIN, '3.5'),
-      ],
-    });
-    return planned.length;
-  });
-
-  // Fresh statistics after a bulk load, so the planner does not treat these tables as empty
-  // (PGlite has no autovacuum to do it; without them a valuation query can take seconds).
-  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials');
-
-  const [{ n: locations }] = await db('locations').where({ tenant_id: tenantId }).count({ n: '*' });
-  const [{ n: stockLines }] = await db('stock_balances').where({ tenant_id: tenantId }).where('on_hand', '>', 0).count({ n: '*' });
-  return { parts, locations: Number(locations), stockLines: Number(stockLines) };
-}
-
-function partInput(p: PlannedPart): PartInput {
-  const { sku, name, description, unit, fractional, barcode, source, tracking, reorderPoint, defaultLocation } = p;
-  return { sku, name, description, unit, fractional, barcode, source, tracking, reorderPoint, defaultLocation };
-}
-
-const SUPPLIERS = [
+export const SUPPLIERS = [
   { code: 'TRENT', name: 'Trent Bearing Supplies Ltd', email: 'sales@trentbearings.example', phone: '0115 496 0321', lead: 3 },
   { code: 'MIDFAST', name: 'Midland Fasteners Ltd', email: 'orders@midlandfasteners.example', phone: '0121 496 0877', lead: 2 },
   { code: 'CASTLE', name: 'Castleford Foundry Ltd', email: 'sales@castlefordfoundry.example', phone: '01977 496 102', lead: 35 },
@@ -541,28 +337,3 @@ const SUPPLIERS = [
   { code: 'PENNINE', name: 'Pennine Paints & Coatings', email: 'orders@penninepaints.example', phone: '01422 496 733', lead: 7 },
   { code: 'SOLWAY', name: 'Solway Steel Stockholders', email: 'sales@solwaysteel.example', phone: '01228 496 590', lead: 4 },
 ];
-
-/**
- * Suppliers, when the suppliers table exists (it arrives with purchasing). Only columns the table
- * has are filled; if it wants something this does not know, the demo goes on without suppliers.
- */
-async function insertSuppliers(trx: Trx, tenantId: string): Promise<void> {
-  if (!(await trx.schema.hasTable('suppliers'))) return;
-  const columns = new Set(Object.keys(await trx('suppliers').columnInfo()));
-  if (!columns.has('tenant_id') || !columns.has('name')) return;
-  const candidates = (s: (typeof SUPPLIERS)[number]): Record<string, unknown> => ({
-    tenant_id: tenantId,
-    name: s.name,
-    code: s.code,
-    email: s.email,
-    phone: s.phone,
-    currency: 'GBP',
-    lead_time_days: s.lead,
-  });
-  const rows = SUPPLIERS.map((s) => Object.fromEntries(Object.entries(candidates(s)).filter(([k]) => columns.has(k))));
-  try {
-    await trx.transaction((sp) => sp('suppliers').insert(rows));
-  } catch {
-    // A savepoint rolled back: the rest of the demo is unaffected.
-  }
-}

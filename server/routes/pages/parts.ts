@@ -1,0 +1,62 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { Db } from '../../db';
+import { render, isHtmx } from '../../http/render';
+import { actorOf, requireUser } from '../../http/middleware/auth';
+import { isoDate } from '../../http/schemas';
+import { formClaim, formFields } from '../../http/form-claim';
+import { toPartInput } from '../../http/catalogue-input';
+import { today } from '../../clock';
+import { toStockFilter } from '../api/catalogue';
+import { createPart, listLocations } from '../../services/catalogue';
+import { importPartsCsv, PART_CSV_COLUMNS } from '../../services/import-parts';
+import { stockList, partDetail } from '../../services/queries';
+import { redirect } from './auth';
+
+const importForm = z.object({ csv: z.string().max(5_000_000, 'The CSV is too large (5 MB at most)'), occurred_on: z.preprocess((v) => v || undefined, isoDate.optional()) }).strict();
+
+/** Links to the previous and next page of the stock list, keeping the filters. */
+function pager(query: Record<string, unknown>, list: { total: number; limit: number; offset: number; parts: unknown[] }) {
+  const link = (offset: number) => `/stock?${new URLSearchParams({ ...(query as Record<string, string>), offset: String(offset) })}`;
+  const shownTo = list.offset + list.parts.length;
+  return {
+    from: list.parts.length ? list.offset + 1 : 0,
+    to: shownTo,
+    total: list.total,
+    prev: list.offset > 0 ? link(Math.max(0, list.offset - list.limit)) : null,
+    next: shownTo < list.total ? link(shownTo) : null,
+  };
+}
+
+/** The stock list, parts and the CSV import of parts with opening stock. */
+export function partPages(db: Db): Router {
+  const r = Router();
+  r.get('/stock', requireUser(), async (req, res) => {
+    const filter = toStockFilter(req.query);
+    const [list, locations] = await Promise.all([stockList(db, actorOf(req).tenantId, filter), listLocations(db, actorOf(req).tenantId)]);
+    // A live search swaps the rows and, out of band, the pager beneath them.
+    render(req, res, 'pages/stock/index', { rows: list.parts, pager: pager(req.query, list), locations, filter: req.query, htmxFragment: isHtmx(req) }, { fragment: 'stock/rows' });
+  });
+  r.get('/parts/new', requireUser('admin', 'operations'), async (req, res) => {
+    render(req, res, 'pages/parts/new', { locations: await listLocations(db, actorOf(req).tenantId), values: {} });
+  });
+  r.post('/parts', requireUser('admin', 'operations'), async (req, res) => {
+    res.locals.form = { view: 'pages/parts/new', data: { locations: await listLocations(db, actorOf(req).tenantId) } };
+    const part = await createPart(db, actorOf(req).tenantId, toPartInput(formFields(req)));
+    redirect(req, res, `/parts/${encodeURIComponent(part.sku)}`);
+  });
+  r.get('/parts/:sku', requireUser(), async (req, res) => {
+    render(req, res, 'pages/parts/show', await partDetail(db, actorOf(req).tenantId, String(req.params.sku)));
+  });
+  r.get('/import', requireUser('admin'), (req, res) => {
+    render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), values: { occurred_on: today() } });
+  });
+  r.post('/import', requireUser('admin'), async (req, res) => {
+    res.locals.form = { view: 'pages/import', data: { columns: PART_CSV_COLUMNS.join(',') } };
+    const { claim, fields } = formClaim(req);
+    const b = importForm.parse(fields);
+    const result = await importPartsCsv(db, actorOf(req), b.csv, b.occurred_on ?? today(), claim);
+    render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), result, values: { occurred_on: today() } });
+  });
+  return r;
+}
