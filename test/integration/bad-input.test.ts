@@ -1,6 +1,7 @@
 import { openTestDb, TestDb } from '../support/db';
 import { givenOrganisation, givenPart } from '../support/builders';
 import { expectReconciled, line, move, journalLines, onHand, ledgerSnapshot, countRows } from '../support/ledger-checks';
+import { expectRefused } from '../support/ledger-checks';
 import { postStockEvent } from '../../server/services/stock/post-event';
 import { reverseStockEvent } from '../../server/services/stock/reverse-event';
 import { getSettings, updateSettings } from '../../server/services/settings';
@@ -16,14 +17,7 @@ const receive = (actor: Actor, lines: LineInput[], on = '2026-11-02') => postSto
 const issue = (actor: Actor, lines: LineInput[], on = '2026-11-05') => postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: on, lines });
 const adjust = (actor: Actor, lines: LineInput[], on = '2026-11-06') => postStockEvent(t.db, actor, { kind: 'adjustment', occurredOn: on, reason: 'count', lines });
 
-/** Runs a command that must be refused and proves it changed nothing. */
-async function refused(actor: Actor, run: () => Promise<unknown>) {
-  const before = await ledgerSnapshot(t.db, actor);
-  const err = await run().then(() => null, (e) => e);
-  expect(err).not.toBeNull();
-  expect(await ledgerSnapshot(t.db, actor)).toEqual(before);
-  return err;
-}
+const refused = (actor: Actor, run: () => Promise<unknown>) => expectRefused(t.db, actor, run);
 
 describe('negative stock', () => {
   it('refuses an issue larger than on hand, naming part, location, on hand and shortfall, and writes nothing', async () => {

@@ -64,3 +64,12 @@ export async function countRows(db: Db, actor: Actor, table: string): Promise<nu
   const [{ n }] = await db(table).where({ tenant_id: actor.tenantId }).count({ n: '*' });
   return Number(n);
 }
+
+/** Runs a command that must be refused, proves it changed nothing, and returns the error. */
+export async function expectRefused(db: Db, actor: Actor, run: () => Promise<unknown>): Promise<any> {
+  const before = await ledgerSnapshot(db, actor);
+  const err = await run().then(() => null, (e) => e);
+  expect(err).not.toBeNull();
+  expect(await ledgerSnapshot(db, actor)).toEqual(before);
+  return err;
+}
