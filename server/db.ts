@@ -33,6 +33,7 @@ export function createDb(opts: DbOptions): Db {
   if (!opts.inMemory) {
     dir = path.join(opts.dataDir ?? './data', 'pgdata');
     fs.mkdirSync(path.dirname(dir), { recursive: true });
+    claimDataDir(path.dirname(dir));
   }
   // PGlite is one connection in-process: knex-pglite pins the pool to one, so transactions serialise.
   return knexFactory({
@@ -50,4 +51,36 @@ export async function migrateLatest(db: Db): Promise<void> {
 
 export function isPglite(db: Db): boolean {
   return (db.client.config as Knex.Config).client !== 'pg';
+}
+
+/**
+ * PGlite is one process's database: two processes writing the same folder corrupt it. The first
+ * takes a lock file holding its pid; another is refused while that pid lives (a stale lock from a
+ * crashed process is taken over). Several processes need PostgreSQL (DATABASE_URL).
+ */
+function claimDataDir(dataDir: string): void {
+  const lock = path.join(dataDir, 'perpetua.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      process.once('exit', () => fs.rmSync(lock, { force: true }));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lock, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(`Another Perpetua process (pid ${holder}) is using the embedded database in ${dataDir}; stop it first, or set DATABASE_URL to share a PostgreSQL database`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
