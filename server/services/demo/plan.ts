@@ -84,9 +84,9 @@ function planParts(g: Gen): PlannedPart[] {
 }
 
 function planPart(g: Gen, f: Family, [suffix, name, cost, description]: Family['items'][number], barcodeNo: number): PlannedPart {
-  const typical = Math.round((f.qty[0] + f.qty[1]) / 2);
+  const typical = (f.qty[0] + f.qty[1] + 1) >> 1; // the midpoint, halves rounded up, in integers
   const barcode = g.rand() < f.barcodes ? ean13(barcodeNo) : null;
-  const reorderPoint = f.reorder && g.rand() < 0.85 ? dec(Math.max(1, Math.round(typical * f.reorder))) : null;
+  const reorderPoint = f.reorder && g.rand() < 0.85 ? Decimal.max(1, dec(typical).mul(f.reorder).toDecimalPlaces(0)) : null;
   return {
     sku: `${f.prefix}-${suffix}`,
     name,
@@ -118,7 +118,7 @@ function openingLines(g: Gen, planned: PlannedPart[]): LineInput[] {
     const fixed = FIXED_MAIN[p.sku];
     const inMain = fixed !== undefined || g.rand() < 0.88;
     if (inMain) opening.push(...openingAt(g, p, MAIN, fixed !== undefined ? dec(fixed) : quantity(g, p, f.qty[0], f.qty[1]), unitCost));
-    if (g.rand() < f.bay) opening.push(...openingAt(g, p, BAY, quantity(g, p, 1, Math.max(1, Math.round(f.qty[1] / 4))), unitCost));
+    if (g.rand() < f.bay) opening.push(...openingAt(g, p, BAY, quantity(g, p, 1, Math.max(1, (f.qty[1] + 2) >> 2)), unitCost));
   }
   return opening;
 }
