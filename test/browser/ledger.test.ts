@@ -206,6 +206,7 @@ describe('the stock ledger in a browser', () => {
     await page.goto('/stock');
     const skus = () => page.locator('#stock-rows .rowlink strong').allTextContents();
     expect((await skus()).sort()).toEqual([SKU, 'NUT-M8']);
+    await expect(page.locator('#stock-pager').textContent()).resolves.toContain('Parts 1–2 of 2');
     await markDocument();
 
     const search = page.locator('input[name=q]');
@@ -215,6 +216,8 @@ describe('the stock ledger in a browser', () => {
     ]);
     await page.waitForFunction(() => document.querySelectorAll('#stock-rows tr').length === 1);
     expect(await skus()).toEqual([SKU]);
+    // The pager under the table is refreshed out of band with the rows.
+    await expect(page.locator('#stock-pager').textContent()).resolves.toContain('Parts 1–1 of 1');
     expect(await tableRows('table.grid')).toEqual([[`${SKU} Deep groove bearing 6204`, '8 each', '0', '8', '20.00']]);
     expect(await sameDocument()).toBe(true);
     expect(new URL(page.url()).searchParams.get('q')).toBe('BRG');
