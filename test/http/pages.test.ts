@@ -61,6 +61,7 @@ describe('the pages, signed in through the sign-up form', () => {
     expect(page).toContain('Count 1');
     expect(page).toMatch(/<td>630 Raw Materials Stock<\/td><td class="num">25\.00<\/td><td class="num"><\/td>/);
     expect(page).toMatch(/<td>840 Historical Adjustment<\/td><td class="num"><\/td><td class="num">25\.00<\/td>/);
+    expect(page).toContain('<span class="status status-pending">pending</span>'); // no worker runs in these tests
   });
 
   it('adds a location from the settings page, and shows a clash inline without writing', async () => {

@@ -7,7 +7,7 @@ import { idParam } from '../../http/schemas';
 import { formClaim } from '../../http/form-claim';
 import { today } from '../../clock';
 import { reverseStockEvent } from '../../services/stock/reverse-event';
-import { eventDetail, listEvents } from '../../services/queries';
+import { eventDetail, listEvents, journalDetail } from '../../services/queries';
 import { redirect } from './auth';
 
 /** The activity list, each event (the source document of its journal) and its reversal. */
@@ -17,7 +17,10 @@ export function eventPages(db: Db): Router {
     render(req, res, 'pages/events/index', { events: await listEvents(db, actorOf(req).tenantId, 100) });
   });
   r.get('/events/:id', requireUser(), async (req, res) => {
-    render(req, res, 'pages/events/show', { event: await eventDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Stock event')) });
+    const event = await eventDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Stock event'));
+    // The bookkeeper's question on this page: has its journal reached the ledger?
+    const posting = event.journal ? (await journalDetail(db, actorOf(req).tenantId, event.journal.id)).posting : null;
+    render(req, res, 'pages/events/show', { event, posting });
   });
   r.post('/events/:id/reverse', requireUser('admin', 'operations'), async (req, res) => {
     const id = idParam(req.params.id, 'Stock event');
