@@ -7,7 +7,8 @@ export type ValuationRow = { sku: string; name: string; location: string; role: 
 
 /**
  * Stock value per part and location, now (from open cost layers) or as at the end of a business
- * date (the sum of movement quantities and values dated up to it: one index-only scan).
+ * date (the sum of movement quantities and values dated up to it, grouped per part and location;
+ * about a third of a second over a million movements: see npm run bench).
  */
 export async function valuation(db: Db, tenantId: string, asAt?: string) {
   const grouped = asAt
