@@ -105,7 +105,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('tenant_id').notNullable();
     t.uuid('part_id').notNullable();
     t.decimal('exact_value', ...VALUE).notNullable().defaultTo(0);
-    t.decimal('posted_value', 20, 2).notNullable().defaultTo(0);
+    t.decimal('posted_value', 22, 3).notNullable().defaultTo(0);
     t.primary(['tenant_id', 'part_id']);
     t.foreign(['tenant_id', 'part_id']).references(['tenant_id', 'id']).inTable('parts');
   });

@@ -29,7 +29,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('account_code').notNullable();
     t.text('account_name').notNullable();
     // Debit positive, credit negative, in the base currency's minor unit.
-    t.decimal('amount', 20, 2).notNullable();
+    t.decimal('amount', 22, 3).notNullable();
     t.text('description').notNullable().defaultTo('');
     t.primary(['tenant_id', 'journal_id', 'line_no']);
     t.foreign(['tenant_id', 'journal_id']).references(['tenant_id', 'id']).inTable('journals');
@@ -41,7 +41,7 @@ export async function up(knex: Knex): Promise<void> {
     begin
       select coalesce(sum(amount), 0) into total from journal_lines where tenant_id = new.tenant_id and journal_id = new.journal_id;
       if total <> 0 then
-        raise exception 'journal % does not balance (debits - credits = %)', new.journal_id, total using errcode = '23514';
+        raise exception 'journal % does not balance (debits - credits = %)', new.journal_id, trim_scale(total) using errcode = '23514';
       end if;
       return null;
     end $$`);

@@ -21,6 +21,8 @@ export function registerHelpers(hbs: HB): void {
   hbs.registerHelper('enc', (v: unknown) => encodeURIComponent(String(v ?? '')));
   /** A fresh one-time key for a form (see server/http/form-claim.ts). */
   hbs.registerHelper('newId', () => crypto.randomUUID());
+  /** Base currencies offered at set-up: the usual Xero and QuickBooks ones first. */
+  hbs.registerHelper('currencies', () => ['GBP', 'AUD', 'NZD', 'USD', 'CAD', 'EUR', 'ZAR', 'SGD', 'HKD', 'JPY', 'KWD']);
   hbs.registerHelper('get', (obj: Record<string, unknown> | undefined, key: string) => obj?.[key]);
   hbs.registerHelper('can', (role: string, ...allowed: unknown[]) => allowed.slice(0, -1).includes(role));
 }

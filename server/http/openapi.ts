@@ -33,7 +33,7 @@ const decimalIn = (what: string, dp: number, signed = false): Schema =>
 const quantityIn = decimalIn('Quantity, greater than zero', QTY_DP);
 const unitCostIn = decimalIn('Unit cost in the base currency, zero or more', COST_DP);
 const decimalOut = (description: string): Schema => text(`${description} (an exact decimal string)`, { pattern: '^-?\\d+(\\.\\d+)?$', example: '12.5' });
-const money = (description: string): Schema => text(`${description} (rounded to cents)`, { pattern: '^-?\\d+\\.\\d{2}$', example: '31.00' });
+const money = (description: string): Schema => text(`${description} (rounded to the base currency's minor unit: 2 places for GBP, 0 for JPY, 3 for KWD)`, { pattern: '^-?\\d+(\\.\\d{1,3})?$', example: '31.00' });
 
 const EVENT_KINDS = ['opening_balance', 'receipt', 'issue', 'adjustment', 'transfer', 'reversal'] as const;
 const TRACKING = ['none', 'lot', 'serial'] as const;

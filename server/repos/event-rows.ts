@@ -37,7 +37,7 @@ export async function writeEventRows(trx: Trx, tenantId: string, rows: EventRows
     JSON.stringify(rows.serials.map((s) => ({ part_id: s.partId, serial: s.serial, location_id: s.locationId, lot: s.lot, status: s.status, last_movement_id: s.movementId }))),
     JSON.stringify([...rows.carries].map(([partId, c]) => ({ part_id: partId, exact_value: str(c.exactValue), posted_value: str(c.postedValue) }))),
     JSON.stringify(j ? [{ id: j.id, event_id: e.id, journal_date: j.date, narration: j.draft.narration, source_path: j.sourcePath }] : []),
-    JSON.stringify(j ? j.draft.lines.map((l, i) => ({ journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: l.amount.toFixed(2), description: l.description })) : []),
+    JSON.stringify(j ? j.draft.lines.map((l, i) => ({ journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: str(l.amount), description: l.description })) : []),
   ];
   const result = await trx.raw(`select post_stock_event_rows(${values.map(() => '?').join(', ')}) as journal_number`, values);
   const n = result.rows[0]?.journal_number;

@@ -1,4 +1,5 @@
 import { Trx, Db } from '../db';
+import { minorUnits } from '../domain/decimal';
 import { AccountMapping, ACCOUNT_ROLES, DEFAULT_ACCOUNTS } from '../domain/accounting';
 import { ValuationMethod, ReportingFramework } from '../domain/costing';
 
@@ -9,6 +10,8 @@ export type Tenant = {
   reportingFramework: ReportingFramework;
   valuationMethod: ValuationMethod;
   lockDate: string | null;
+  /** Decimal places journal amounts are rounded to: the base currency's minor unit. */
+  minorUnits: number;
 };
 
 type Q = Trx | Db;
@@ -21,6 +24,7 @@ export function toTenant(r: Record<string, any>): Tenant {
     reportingFramework: r.reporting_framework,
     valuationMethod: r.valuation_method,
     lockDate: r.lock_date,
+    minorUnits: minorUnits(r.base_currency),
   };
 }
 
@@ -59,4 +63,10 @@ export async function getTenantWithMapping(q: Q, tenantId: string): Promise<{ te
   const list = (typeof row.mapping === 'string' ? JSON.parse(row.mapping) : row.mapping) as { role: keyof AccountMapping; code: string; name: string }[];
   for (const m of list) mapping[m.role] = { code: m.code, name: m.name };
   return { tenant: toTenant(row), mapping };
+}
+
+/** The decimal places an organisation's amounts are shown and rounded to. */
+export async function moneyPlaces(q: Q, tenantId: string): Promise<number> {
+  const row = await q('tenants').where({ id: tenantId }).first('base_currency');
+  return minorUnits(row?.base_currency ?? 'GBP');
 }

@@ -1,8 +1,9 @@
 import { Db } from '../db';
-import { Decimal, ZERO, roundMoney, str, money } from '../domain/decimal';
+import { Decimal, ZERO, str, money } from '../domain/decimal';
 import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
 import { journalView, journalForEvent } from '../repos/journals';
+import { moneyPlaces } from '../repos/tenants';
 
 // Read models for pages and the API. Reads need no locks: each is one consistent snapshot query.
 
@@ -17,6 +18,7 @@ export type StockList = { parts: ReturnType<typeof figures>[]; total: number; li
 export async function stockList(db: Db, tenantId: string, f: StockFilter): Promise<StockList> {
   const limit = f.limit ?? 100;
   const offset = f.offset ?? 0;
+  const dp = await moneyPlaces(db, tenantId);
   const rows = await db('parts as p')
     .leftJoin(
       db('stock_balances').where({ tenant_id: tenantId }).modify((q) => {
@@ -42,10 +44,10 @@ export async function stockList(db: Db, tenantId: string, f: StockFilter): Promi
     .select('p.*', db.raw('coalesce(b.on_hand, 0) as on_hand'), db.raw('coalesce(b.allocated, 0) as allocated'), db.raw('coalesce(v.value, 0) as value'), db.raw('count(*) over () as total'));
   // Past the last page there is no row to carry the window count: ask again from the start.
   const total: number = rows.length ? Number(rows[0].total) : offset === 0 ? 0 : (await stockList(db, tenantId, { ...f, offset: 0, limit: 1 })).total;
-  return { parts: rows.map((r: Record<string, any>) => figures(r)), total, limit, offset };
+  return { parts: rows.map((r: Record<string, any>) => figures(r, dp)), total, limit, offset };
 }
 
-function figures(r: Record<string, any>) {
+function figures(r: Record<string, any>, dp: number) {
   const onHand = new Decimal(r.on_hand);
   const allocated = new Decimal(r.allocated);
   return {
@@ -57,7 +59,7 @@ function figures(r: Record<string, any>) {
     on_hand: str(onHand),
     allocated: str(allocated),
     available: str(onHand.minus(allocated)),
-    value: money(roundMoney(new Decimal(r.value))),
+    value: money(new Decimal(r.value), dp),
   };
 }
 
@@ -66,6 +68,7 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
     .where({ 'p.tenant_id': tenantId, 'p.sku': sku }).first('p.*', 'l.code as default_location');
   if (!row) throw new NotFound('Part', sku);
   const part = toPart(row);
+  const dp = await moneyPlaces(db, tenantId);
   const [balances, layers, movements, serials] = await Promise.all([
     db('stock_balances as b').join('locations as l', (j) => j.on('l.id', 'b.location_id').andOn('l.tenant_id', 'b.tenant_id'))
       .where({ 'b.tenant_id': tenantId, 'b.part_id': part.id }).where('b.on_hand', '>', 0).orderBy(['l.code', 'b.lot'])
@@ -92,10 +95,10 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
       barcode: part.barcode, source: part.source, tracking: part.tracking, reorder_point: part.reorderPoint ? str(part.reorderPoint) : null,
       default_location: (row.default_location ?? null) as string | null, stock_account: part.stockRole,
     },
-    figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(roundMoney(value)) },
-    balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)), value: money(new Decimal(b.value)) })),
-    layers: layers.map((l) => ({ id: l.id, location: l.location, lot: l.lot || null, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(roundMoney(new Decimal(l.remaining_value))) })),
-    movements: movements.map((m) => ({ id: m.id, event_id: m.event_id, kind: m.kind, reference: m.reference, occurred_on: m.occurred_on, recorded_at: new Date(m.recorded_at).toISOString(), location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: money(roundMoney(new Decimal(m.value))) })),
+    figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(value, dp) },
+    balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)), value: money(new Decimal(b.value), dp) })),
+    layers: layers.map((l) => ({ id: l.id, location: l.location, lot: l.lot || null, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(new Decimal(l.remaining_value), dp) })),
+    movements: movements.map((m) => ({ id: m.id, event_id: m.event_id, kind: m.kind, reference: m.reference, occurred_on: m.occurred_on, recorded_at: new Date(m.recorded_at).toISOString(), location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: money(new Decimal(m.value), dp) })),
     serials: serials.map((s: any) => ({ serial: s.serial, location: s.location, lot: s.lot || null })),
   };
 }
@@ -126,6 +129,7 @@ export async function eventDetail(db: Db, tenantId: string, id: string) {
 }
 
 export async function listJournals(db: Db, tenantId: string, opts: { limit?: number; offset?: number } = {}) {
+  const dp = await moneyPlaces(db, tenantId);
   const rows = await db('journals as j')
     .leftJoin('outbox as o', (x) => x.on('o.journal_id', 'j.id').andOn('o.tenant_id', 'j.tenant_id'))
     .where('j.tenant_id', tenantId)
@@ -134,7 +138,7 @@ export async function listJournals(db: Db, tenantId: string, opts: { limit?: num
     .offset(opts.offset ?? 0)
     .select('j.*', 'o.status as posting_status', 'o.connector', 'o.last_error',
       db.raw('(select sum(amount) from journal_lines l where l.tenant_id = j.tenant_id and l.journal_id = j.id and l.amount > 0) as total'));
-  return rows.map((r) => ({ id: r.id, number: Number(r.number), date: r.journal_date, narration: r.narration, source_path: r.source_path, total: money(new Decimal(r.total ?? 0)), posting: postingStatus(r) }));
+  return rows.map((r) => ({ id: r.id, number: Number(r.number), date: r.journal_date, narration: r.narration, source_path: r.source_path, total: money(new Decimal(r.total ?? 0), dp), posting: postingStatus(r) }));
 }
 
 function postingStatus(r: Record<string, any>) {

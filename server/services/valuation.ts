@@ -1,7 +1,7 @@
 import { Db, Trx } from '../db';
-import { Decimal, ZERO, money, roundMoney, str } from '../domain/decimal';
+import { Decimal, ZERO, money, str } from '../domain/decimal';
 import { ROLE_LABELS, AccountRole } from '../domain/accounting';
-import { getAccountMapping } from '../repos/tenants';
+import { getAccountMapping, moneyPlaces } from '../repos/tenants';
 
 export type ValuationRow = { sku: string; name: string; location: string; role: string; quantity: string; value: string };
 
@@ -11,6 +11,7 @@ export type ValuationRow = { sku: string; name: string; location: string; role: 
  * about a third of a second over a million movements: see npm run bench).
  */
 export async function valuation(db: Db, tenantId: string, asAt?: string) {
+  const dp = await moneyPlaces(db, tenantId);
   const grouped = asAt
     ? db('stock_movements').where({ tenant_id: tenantId }).where('occurred_on', '<=', asAt)
         .groupBy('part_id', 'location_id').select('part_id', 'location_id', db.raw('sum(quantity) as quantity'), db.raw('sum(value) as value'))
@@ -32,12 +33,12 @@ export async function valuation(db: Db, tenantId: string, asAt?: string) {
     const value = new Decimal(r.value);
     byRole.set(r.role, (byRole.get(r.role) ?? ZERO).plus(value));
     total = total.plus(value);
-    return { sku: r.sku, name: r.name, location: r.location, role: r.role, quantity: str(new Decimal(r.quantity)), value: money(roundMoney(value)) };
+    return { sku: r.sku, name: r.name, location: r.location, role: r.role, quantity: str(new Decimal(r.quantity)), value: money(value, dp) };
   });
   return {
     as_at: asAt ?? null,
-    total: money(roundMoney(total)),
-    by_account: [...byRole].map(([role, v]) => ({ role, label: ROLE_LABELS[role as AccountRole], value: money(roundMoney(v)) })),
+    total: money(total, dp),
+    by_account: [...byRole].map(([role, v]) => ({ role, label: ROLE_LABELS[role as AccountRole], value: money(v, dp) })),
     lines,
   };
 }
@@ -54,12 +55,13 @@ export async function reconciliation(db: Db, tenantId: string) {
 }
 
 async function reconcile(db: Trx, tenantId: string) {
+  const dp = await moneyPlaces(db, tenantId);
   const layerRows = await db.raw(
-      `select p.stock_role as role, sum(round(v.value, 2)) as value, sum(v.value) as exact
+      `select p.stock_role as role, sum(round(v.value, ?)) as value, sum(v.value) as exact
          from (select part_id, sum(remaining_value) as value from cost_layers where tenant_id = ? group by part_id) v
          join parts p on p.tenant_id = ? and p.id = v.part_id
         group by p.stock_role`,
-      [tenantId, tenantId],
+      [dp, tenantId, tenantId],
   );
   const journalRows = await db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
   const mapping = await getAccountMapping(db, tenantId);
@@ -74,10 +76,10 @@ async function reconcile(db: Trx, tenantId: string) {
       label: ROLE_LABELS[role],
       account_code: mapping[role].code,
       account_name: mapping[role].name,
-      layer_value: money(layerValue),
+      layer_value: money(layerValue, dp),
       exact_layer_value: str(new Decimal(layers.get(role)?.exact ?? 0)),
-      journal_total: money(journalTotal),
-      difference: money(difference),
+      journal_total: money(journalTotal, dp),
+      difference: money(difference, dp),
       reconciled: difference.isZero(),
     };
   });

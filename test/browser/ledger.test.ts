@@ -114,8 +114,8 @@ describe('the stock ledger in a browser', () => {
     openingEventPath = new URL(page.url()).pathname;
 
     expect(await count('stock_movements')).toBe(1);
-    const lines = await h.db('journal_lines').where({ tenant_id: tenantId }).orderBy('line_no').select('account_code', 'amount');
-    expect(lines).toEqual([{ account_code: '630', amount: '25.00' }, { account_code: '840', amount: '-25.00' }]);
+    const lines = await h.db('journal_lines').where({ tenant_id: tenantId }).orderBy('line_no').select('account_code', h.db.raw('trim_scale(amount)::text as amount'));
+    expect(lines).toEqual([{ account_code: '630', amount: '25' }, { account_code: '840', amount: '-25' }]);
   });
 
   it.each(['ten', '0'])('refuses quantity %p on /stock/adjust inline, next to the field, and writes nothing', async (bad) => {

@@ -81,3 +81,23 @@ describe('lots', () => {
     await expectReconciled(actor);
   });
 });
+
+describe('the base currency', () => {
+  it('rounds journals to its minor unit: whole yen, and carries the remainder so the ledger reconciles', async () => {
+    const actor = await givenOrganisation(t.db, { currency: 'JPY' });
+    await givenPart(t.db, actor, 'YEN-1');
+    const r = await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: 'YEN-1', location: 'MAIN', quantity: dec(3), unitCost: dec('0.5') }] });
+    expect(r.body.journal!.lines.map((l) => [l.role, l.debit, l.credit])).toEqual([['raw_materials', '2', '0'], ['grni', '0', '2']]);
+    const i = await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-03', lines: [{ part: 'YEN-1', location: 'MAIN', quantity: dec(1) }] });
+    expect(i.body.journal!.lines.map((l) => [l.role, l.debit, l.credit])).toEqual([['cogs', '1', '0'], ['raw_materials', '0', '1']]);
+    await expectReconciled(actor);
+  });
+
+  it('rounds to three places for Kuwaiti dinars', async () => {
+    const actor = await givenOrganisation(t.db, { currency: 'KWD' });
+    await givenPart(t.db, actor, 'KWD-1');
+    const r = await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-02', lines: [{ part: 'KWD-1', location: 'MAIN', quantity: dec(1), unitCost: dec('1.2345') }] });
+    expect(r.body.journal!.lines.map((l) => [l.role, l.debit, l.credit])).toEqual([['raw_materials', '1.235', '0.000'], ['grni', '0.000', '1.235']]);
+    expect((await reconciliation(t.db, actor.tenantId)).accounts[0]).toMatchObject({ layer_value: '1.235', journal_total: '1.235', reconciled: true });
+  });
+});

@@ -1,14 +1,14 @@
 import { Decimal, roundMoney } from '../decimal';
 
 /**
- * Journal amounts are cents; layer values are exact. Each part carries its exact value and the
+ * Journal amounts are in the currency's minor unit (cents, yen, fils); layer values are exact. Each part carries its exact value and the
  * cents already posted for it, and every change posts round(exact after) - posted before. So the
  * journals for a part always equal its exact value rounded, and rounding never accumulates.
  */
 export type Carry = { exactValue: Decimal; postedValue: Decimal };
 
-export function postWithCarry(carry: Carry, delta: Decimal): { posted: Decimal; carry: Carry } {
+export function postWithCarry(carry: Carry, delta: Decimal, minorUnits = 2): { posted: Decimal; carry: Carry } {
   const exactValue = carry.exactValue.plus(delta);
-  const postedValue = roundMoney(exactValue);
+  const postedValue = roundMoney(exactValue, minorUnits);
   return { posted: postedValue.minus(carry.postedValue), carry: { exactValue, postedValue } };
 }

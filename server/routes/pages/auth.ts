@@ -13,6 +13,7 @@ const signUp = z.object({
   name: z.string().trim().min(1, 'your name is required').max(200),
   email: z.string().trim().email('is not an email address'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
+  base_currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP').default('GBP'),
   demo: z.enum(['yes', 'no']).optional(),
 }).strict();
 const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional() }).strict();
@@ -42,7 +43,7 @@ export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
   r.post('/setup', attempts, setupAllowed, async (req, res) => {
     res.locals.form = { view: 'pages/setup' };
     const b = signUp.parse(formFields(req));
-    const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password });
+    const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password, baseCurrency: b.base_currency });
     if (b.demo === 'yes') await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
     await startSession(req, user);
     redirect(req, res, '/stock');

@@ -59,7 +59,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
 
   const postings: StockPosting[] = [];
   for (const [partId, delta] of writer.valueByPart) {
-    const r = postWithCarry(carries.get(partId)!, delta);
+    const r = postWithCarry(carries.get(partId)!, delta, tenant.minorUnits);
     carries.set(partId, r.carry);
     postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: r.posted });
   }
@@ -71,7 +71,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
     carries,
     journal: draft ? { id: journalId, date: head.occurredOn, sourcePath: `/events/${eventId}`, draft } : null,
   });
-  const journal: JournalView | null = draft ? journalViewOf(journalId, number!, head.occurredOn, draft) : null;
+  const journal: JournalView | null = draft ? journalViewOf(journalId, number!, head.occurredOn, draft, tenant.minorUnits) : null;
   return {
     id: eventId,
     kind: head.kind,
