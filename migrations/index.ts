@@ -6,6 +6,7 @@ import * as m4 from './20261125080300_create_stock_ledger';
 import * as m5 from './20261125080400_create_journals_and_outbox';
 import * as m6 from './20261125090000_create_stock_event_functions';
 import * as m7 from './20261125090100_add_ledger_foreign_keys';
+import * as m8 from './20261125110000_create_purchasing';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -18,6 +19,7 @@ const migrations: [string, Migration][] = [
   ['20261125080400_create_journals_and_outbox', m5],
   ['20261125090000_create_stock_event_functions', m6],
   ['20261125090100_add_ledger_foreign_keys', m7],
+  ['20261125110000_create_purchasing', m8],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

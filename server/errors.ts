@@ -66,3 +66,10 @@ export class ConnectorError extends DomainError {
     super('connector_error', 502, message);
   }
 }
+
+/** Receiving beyond the over-receipt tolerance: an admin must approve on the spot. */
+export class OverTolerance extends DomainError {
+  constructor(message: string) {
+    super('over_tolerance', 422, message, [{ field: 'quantity', message }]);
+  }
+}

@@ -34,6 +34,7 @@ const KIND_LABELS: Record<string, string> = {
   transfer: 'Transfer',
   adjustment: 'Adjustment',
   reversal: 'Reversal',
+  revaluation: 'Bill price difference',
 };
 
 export function groupThousands(text: string): string {

@@ -9,5 +9,14 @@ export function isIsoDate(text: unknown): text is string {
 
 /** The day after `today`: the latest business date accepted (a site ahead of UTC is already there). */
 export function latestBusinessDate(today: string): string {
-  return new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return nextDay(today);
+}
+
+export function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The first day a journal can be dated on: its own date, or the day after the lock date. */
+export function firstOpenDay(date: string, lockDate: string | null): string {
+  return lockDate && date <= lockDate ? nextDay(lockDate) : date;
 }

@@ -157,7 +157,8 @@ const schemas: Record<string, Schema> = {
     accounts: list(record({
       role: oneOf(['raw_materials', 'wip', 'finished_goods']), label: text(), account_code: text(), account_name: text(),
       layer_value: money('Value held in cost layers'), exact_layer_value: decimalOut('The same, unrounded'), journal_total: money('Sum of journal lines on the account'),
-      difference: money('layer_value less journal_total'), reconciled: bool(),
+      held_for_delivery_journals: money('Lines held for open deliveries\' journals (journal-per-delivery policy)'),
+      difference: money('layer_value less journal_total and held_for_delivery_journals'), reconciled: bool(),
     })),
   }),
   Settings: record({

@@ -1,5 +1,5 @@
 import { Trx, Db } from '../db';
-import { Decimal, money } from '../domain/decimal';
+import { Decimal, money, str } from '../domain/decimal';
 import { JournalDraft } from '../domain/accounting';
 import { JournalView } from '../services/stock/types';
 import { moneyPlaces } from './tenants';
@@ -36,4 +36,20 @@ export async function journalView(q: Q, tenantId: string, j: Record<string, any>
     narration: j.narration,
     lines: lines.map((l) => ({ account_code: l.account_code, account_name: l.account_name, role: l.account_role, ...debitCredit(new Decimal(l.amount), dp) })),
   };
+}
+
+/** A journal line held for a delivery's one journal (journal-per-delivery policy), per account. */
+export async function deferPostings(q: Q, tenantId: string, deliveryId: string, eventId: string, draft: JournalDraft): Promise<void> {
+  await q('deferred_postings').insert(draft.lines.map((l) => ({ tenant_id: tenantId, delivery_id: deliveryId, event_id: eventId, account_role: l.role, amount: str(l.amount) })));
+}
+
+/**
+ * A journal that no single stock event owns (a delivery's summary), with its outbox row, in
+ * the caller's transaction. Returns its number.
+ */
+export async function insertJournal(q: Q, tenantId: string, j: { id: string; date: string; sourcePath: string; draft: JournalDraft }): Promise<number> {
+  const [row] = await q('journals').insert({ tenant_id: tenantId, id: j.id, event_id: null, journal_date: j.date, narration: j.draft.narration, source_path: j.sourcePath }).returning('number');
+  await q('journal_lines').insert(j.draft.lines.map((l, i) => ({ tenant_id: tenantId, journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: str(l.amount), description: l.description })));
+  await q('outbox').insert({ tenant_id: tenantId, topic: 'journal.post', journal_id: j.id });
+  return Number(row.number);
 }

@@ -64,13 +64,17 @@ async function reconcile(db: Trx, tenantId: string) {
       [dp, tenantId, tenantId],
   );
   const journalRows = await db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
+  // Lines held for an open delivery's one journal (journal-per-delivery policy) are posted, just not yet sent.
+  const heldRows = await db('deferred_postings').where({ tenant_id: tenantId }).whereNull('journal_id').whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
   const mapping = await getAccountMapping(db, tenantId);
   const layers = new Map<string, Record<string, string>>(layerRows.rows.map((r: Record<string, string>) => [r.role, r]));
   const journals = new Map<string, string>(journalRows.map((r: Record<string, string>) => [r.role, r.total]));
+  const held = new Map<string, string>(heldRows.map((r: Record<string, string>) => [r.role, r.total]));
   const accounts = STOCK_ACCOUNTS.map((role) => {
     const layerValue = new Decimal(layers.get(role)?.value ?? 0);
     const journalTotal = new Decimal(journals.get(role) ?? 0);
-    const difference = layerValue.minus(journalTotal);
+    const heldTotal = new Decimal(held.get(role) ?? 0);
+    const difference = layerValue.minus(journalTotal).minus(heldTotal);
     return {
       role,
       label: ROLE_LABELS[role],
@@ -79,6 +83,7 @@ async function reconcile(db: Trx, tenantId: string) {
       layer_value: money(layerValue, dp),
       exact_layer_value: str(new Decimal(layers.get(role)?.exact ?? 0)),
       journal_total: money(journalTotal, dp),
+      held_for_delivery_journals: money(heldTotal, dp),
       difference: money(difference, dp),
       reconciled: difference.isZero(),
     };

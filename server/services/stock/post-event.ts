@@ -7,7 +7,7 @@ import { isIsoDate, latestBusinessDate } from '../../domain/dates';
 import { today } from '../../clock';
 import { getTenantWithMapping } from '../../repos/tenants';
 import * as ledger from '../../repos/ledger';
-import { journalViewOf } from '../../repos/journals';
+import { journalViewOf, deferPostings } from '../../repos/journals';
 import { writeEventRows, loadStockState } from '../../repos/event-rows';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
@@ -36,7 +36,18 @@ export async function postStockEvent(db: Db, actor: Actor, cmd: StockCommand, id
   );
 }
 
-export type EventHeader = { kind: EventKind; occurredOn: string; reference: string; reason: string; contra: AccountRole; reversesEventId: string | null };
+export type EventHeader = {
+  kind: EventKind;
+  occurredOn: string;
+  reference: string;
+  reason: string;
+  contra: AccountRole;
+  reversesEventId: string | null;
+  /** Postings on other accounts than stock (a bill's purchase price variance), already rounded. */
+  otherPostings?: StockPosting[];
+  /** Hold the journal's lines for the delivery's one journal (a journal-per-delivery policy). */
+  deferToDelivery?: string;
+};
 
 /**
  * The one path by which stock changes: lock the parts, apply the legs to layers and balances,
@@ -63,15 +74,17 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
     carries.set(partId, r.carry);
     postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: r.posted });
   }
-  const draft = buildJournal(postings, head.contra, mapping, narrate(head, legs));
+  const draft = buildJournal([...postings, ...(head.otherPostings ?? [])], head.contra, mapping, narrate(head, legs));
   const journalId = crypto.randomUUID();
+  const deferred = head.deferToDelivery !== undefined && draft !== null;
   const number = await writeEventRows(trx, actor.tenantId, {
     event: { id: eventId, kind: head.kind, occurredOn: head.occurredOn, userId: actor.userId ?? null, apiKeyId: actor.apiKeyId ?? null, reference: head.reference, reason: head.reason, contraRole: head.contra, reversesEventId: head.reversesEventId },
     ...writer.rows(),
     carries,
-    journal: draft ? { id: journalId, date: head.occurredOn, sourcePath: `/events/${eventId}`, draft } : null,
+    journal: draft && !deferred ? { id: journalId, date: head.occurredOn, sourcePath: `/events/${eventId}`, draft } : null,
   });
-  const journal: JournalView | null = draft ? journalViewOf(journalId, number!, head.occurredOn, draft, tenant.minorUnits) : null;
+  if (deferred) await deferPostings(trx, actor.tenantId, head.deferToDelivery!, eventId, draft!);
+  const journal: JournalView | null = draft && !deferred ? journalViewOf(journalId, number!, head.occurredOn, draft, tenant.minorUnits) : null;
   return {
     id: eventId,
     kind: head.kind,
@@ -94,6 +107,7 @@ const KIND_LABEL: Record<EventKind, string> = {
   adjustment: 'Stock adjustment',
   transfer: 'Stock transfer',
   reversal: 'Reversal',
+  revaluation: 'Bill price difference',
 };
 
 function narrate(head: EventHeader, legs: Leg[]): string {

@@ -20,12 +20,14 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
   return inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => reverseInTransaction(trx, actor, eventId, occurredOn, reason)));
 }
 
-async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string): Promise<EventView> {
+/** Reverse inside the caller's transaction; goods-in holds an undo's journal for its open delivery. */
+export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string, deferToDelivery?: string): Promise<EventView> {
   if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
   // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
   const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
   if (!event) throw new NotFound('Stock event', eventId);
   if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
+  if (event.kind === 'revaluation') throw new Conflict('A bill price difference is corrected by the bill, not reversed here: record a credit note or a corrected bill');
   const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
   if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
 
@@ -55,7 +57,7 @@ async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occ
   const view = await writeEvent(
     trx,
     actor,
-    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId },
+    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId, deferToDelivery },
     legs,
     async (w) => {
       if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);

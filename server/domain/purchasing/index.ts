@@ -1,0 +1,4 @@
+export * from './prices';
+export * from './over-receipt';
+export * from './buying-less';
+export * from './price-difference';
