@@ -38,7 +38,7 @@ async function undoInTransaction(trx: Trx, actor: Actor, receiptLineId: string):
     const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: line.event_id }).first('occurred_on');
     const on = event.occurred_on > today() ? event.occurred_on : today();
     const defer = delivery.status === 'open' && delivery.journal_per === 'delivery' ? line.delivery_id : undefined;
-    const reversal = await reverseInTransaction(trx, actor, line.event_id, on, `undo of goods-in line on ${po.number}`, defer);
+    const reversal = await reverseInTransaction(trx, actor, line.event_id, on, `undo of goods-in line on ${po.number}`, { deferToDelivery: defer });
     undoEventId = reversal.id;
     journal = reversal.journal;
   }

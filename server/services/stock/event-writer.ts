@@ -5,7 +5,7 @@ import { assertAvailable } from '../../domain/stock/rules';
 import { InsufficientStock, Conflict, Invalid } from '../../errors';
 import { LayerRow, MovementRow, NewLayer, SerialRow, BalanceRow, pairKey, layerKey, balanceKey } from '../../repos/ledger';
 import { EventRows } from '../../repos/event-rows';
-import { InLeg, OutLeg, Leg } from './types';
+import { InLeg, OutLeg, Leg, RevalueLeg } from './types';
 
 /**
  * Applies the legs of one business event to the parts' layers, balances and serials in memory
@@ -35,7 +35,19 @@ export class EventWriter {
 
   apply(leg: Leg): void {
     if (leg.dir === 'out') this.applyOut(leg);
+    else if (leg.dir === 'revalue') this.applyRevalue(leg);
     else this.applyIn(leg);
+  }
+
+  /** The layer's value moves by the leg's value; its quantity does not (the movement's quantity is zero). */
+  private applyRevalue(leg: RevalueLeg): void {
+    const layer = this.layersAt(leg.part.id, leg.location.id, leg.lot).find((l) => l.id === leg.layerId);
+    if (!layer || layer.remainingValue.plus(leg.value).isNeg()) {
+      throw new Conflict(`${leg.part.sku} at ${leg.location.code} no longer holds that stock to revalue; record the bill again`, leg.field);
+    }
+    layer.remainingValue = layer.remainingValue.plus(leg.value);
+    this.changedLayers.add(layer.id);
+    this.addMovement(leg, ZERO, leg.value);
   }
 
   /** Layers restored by a reversal may be closed ones, so the caller loads them explicitly. */

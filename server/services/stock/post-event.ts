@@ -115,7 +115,7 @@ function narrate(head: EventHeader, legs: Leg[]): string {
   const parts = skus.length <= 3 ? skus.join(', ') : `${skus.slice(0, 3).join(', ')} and ${skus.length - 3} more`;
   const ref = head.reference ? ` ${head.reference}` : '';
   const why = head.reason ? ` (${head.reason})` : '';
-  return `${KIND_LABEL[head.kind]}${ref}: ${parts}${why} [Perpetua]`;
+  return `${KIND_LABEL[head.kind]}${ref}${parts ? `: ${parts}` : ''}${why} [Perpetua]`;
 }
 
 /**

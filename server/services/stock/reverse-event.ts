@@ -21,12 +21,13 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
 }
 
 /** Reverse inside the caller's transaction; goods-in holds an undo's journal for its open delivery. */
-export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string, deferToDelivery?: string): Promise<EventView> {
+export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string, goodsIn?: { deferToDelivery?: string }): Promise<EventView> {
   if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
   // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
   const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
   if (!event) throw new NotFound('Stock event', eventId);
   if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
+  if (!goodsIn) await assertNotGoodsIn(trx, actor.tenantId, eventId);
   if (event.kind === 'revaluation') throw new Conflict('A bill price difference is corrected by the bill, not reversed here: record a credit note or a corrected bill');
   const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
   if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
@@ -57,7 +58,7 @@ export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: stri
   const view = await writeEvent(
     trx,
     actor,
-    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId, deferToDelivery },
+    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId, deferToDelivery: goodsIn?.deferToDelivery },
     legs,
     async (w) => {
       if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);
@@ -82,4 +83,15 @@ async function assertAverageUntouched(trx: Trx, tenantId: string, moves: Record<
       throw new Conflict(`${sku} has been issued from ${locations.get(m.location_id)!.code} since, at an average cost that included this receipt; reversing it now would misprice the stock left. Post an adjustment instead`);
     }
   }
+}
+
+/**
+ * A goods-in receipt is undone on its delivery, where the PO's received figures follow it; a
+ * reversal here would leave the PO expecting goods it already has.
+ */
+async function assertNotGoodsIn(trx: Trx, tenantId: string, eventId: string): Promise<void> {
+  const line = await trx('receipt_lines as r').join('deliveries as d', (j) => j.on('d.id', 'r.delivery_id').andOn('d.tenant_id', 'r.tenant_id'))
+    .join('purchase_orders as o', (j) => j.on('o.id', 'd.po_id').andOn('o.tenant_id', 'd.tenant_id'))
+    .where({ 'r.tenant_id': tenantId, 'r.event_id': eventId }).first('o.number', 'o.id');
+  if (line) throw new Conflict(`This receipt was verified at goods-in against ${line.number}; undo it there (/goods-in/${line.id}) so the PO's figures follow`);
 }

@@ -31,7 +31,9 @@ export type OutboundCost = { kind: 'method' } | { kind: 'layers'; layerIds: stri
 type LegBase = { field: string; part: Part; location: Location; lot: string; serial: string | null; qty: Decimal; reversesMovementId?: string };
 export type InLeg = LegBase & { dir: 'in'; cost: InboundCost };
 export type OutLeg = LegBase & { dir: 'out'; cost: OutboundCost };
-export type Leg = InLeg | OutLeg;
+/** A change of value with no change of quantity: a bill's price difference on stock still on hand. */
+export type RevalueLeg = LegBase & { dir: 'revalue'; layerId: string; value: Decimal };
+export type Leg = InLeg | OutLeg | RevalueLeg;
 
 export type MovementView = {
   id: string;

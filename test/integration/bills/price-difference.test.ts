@@ -1,0 +1,58 @@
+import { openTestDb, TestDb } from '../../support/db';
+import { givenOrganisation, givenPart } from '../../support/builders';
+import { expectReconciled, onHand, openLayers } from '../../support/ledger-checks';
+import { dec } from '../../../server/domain/decimal';
+import { Actor } from '../../../server/services/stock/types';
+import { ValuationMethod } from '../../../server/domain/costing';
+import { createPurchaseOrder } from '../../../server/services/purchasing/create-po';
+import { receiveLine } from '../../../server/services/goods-in/receive';
+import { postStockEvent } from '../../../server/services/stock/post-event';
+import { recordBill } from '../../../server/services/bills/record-bill';
+import { grniReport } from '../../../server/services/reports/grni';
+
+let t: TestDb;
+beforeAll(async () => { t = await openTestDb(); });
+afterAll(async () => { await t.close(); });
+
+const lines = (j: { lines: { role: string; debit: string; credit: string }[] } | null) => (j?.lines ?? []).map((l) => [l.role, l.debit, l.credit]);
+
+/** 10 received at 2.50 against PO-00001 from Acme, 4 of them issued since. */
+async function receivedAndPartlyUsed(method: ValuationMethod = 'fifo'): Promise<{ actor: Actor; poNumber: string }> {
+  const actor = await givenOrganisation(t.db, { method });
+  await givenPart(t.db, actor, 'BRG-1');
+  const po = (await createPurchaseOrder(t.db, actor, { supplier: 'Acme', location: 'MAIN', lines: [{ part: 'BRG-1', quantity: dec(10), unitPrice: dec('2.50') }] })).body;
+  await receiveLine(t.db, actor, po.id, { part: 'BRG-1', quantity: dec(10) });
+  await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-25', lines: [{ part: 'BRG-1', location: 'MAIN', quantity: dec(4) }] });
+  return { actor, poNumber: po.number };
+}
+
+describe('a bill at a different price', () => {
+  it.each(['fifo', 'weighted_average'] as ValuationMethod[])('revalues the stock on hand and sends the consumed part to PPV (%s)', async (method) => {
+    const { actor, poNumber } = await receivedAndPartlyUsed(method);
+    const bill = (await recordBill(t.db, actor, { supplier: 'Acme', number: 'INV-1', reference: poNumber, date: '2026-11-25', lines: [{ part: 'BRG-1', quantity: dec(10), unitPrice: dec('2.80'), accountCode: '815' }] })).body;
+    expect(bill.lines[0]).toMatchObject({ matched_qty: '10', flags: [] });
+    expect(bill).toMatchObject({ revalued: '1.80', variance: '1.20' });
+    expect(lines(bill.journal)).toEqual([['raw_materials', '1.80', '0.00'], ['ppv', '1.20', '0.00'], ['grni', '0.00', '3.00']]);
+    expect(await onHand(t.db, actor, 'BRG-1')).toBe('6');
+    expect((await openLayers(t.db, actor, 'BRG-1')).map(([q, v]) => [q, dec(v).toFixed()])).toEqual([['6', '16.8']]);
+    expect((await grniReport(t.db, actor.tenantId)).total).toBe('0.00');
+    await expectReconciled(t.db, actor);
+  });
+
+  it('flags a bill line coded to an account other than GRNI, and billed quantity never received', async () => {
+    const { actor, poNumber } = await receivedAndPartlyUsed();
+    const bill = (await recordBill(t.db, actor, { supplier: 'Acme', number: 'INV-2', reference: poNumber, date: '2026-11-25', lines: [{ part: 'BRG-1', quantity: dec(12), unitPrice: dec('2.50'), accountCode: '300' }] })).body;
+    expect(bill.lines[0].flags.map((f) => f.code)).toEqual(['coded_elsewhere', 'billed_not_received']);
+    expect(bill.journal).toBeNull();
+    await expectReconciled(t.db, actor);
+  });
+
+  it('lists received-not-billed by supplier and PO line until the bill arrives', async () => {
+    const { actor, poNumber } = await receivedAndPartlyUsed();
+    const before = await grniReport(t.db, actor.tenantId);
+    expect(before.total).toBe('25.00');
+    expect(before.suppliers[0].lines[0]).toMatchObject({ po_number: poNumber, part: 'BRG-1', unbilled_qty: '10', value: '25.00', age_days: 0 });
+    await recordBill(t.db, actor, { supplier: 'Acme', number: 'INV-3', date: '2026-11-25', lines: [{ part: 'BRG-1', quantity: dec(4), unitPrice: dec('2.50') }] });
+    expect((await grniReport(t.db, actor.tenantId)).total).toBe('15.00');
+  });
+});
