@@ -1,6 +1,7 @@
 import { ACCOUNT_ROLES } from '../domain/accounting';
 import { QTY_DP, COST_DP } from '../domain/decimal';
 import { PART_CSV_COLUMNS } from '../services/import-parts';
+import { purchasingDoc } from './openapi-purchasing';
 
 // The OpenAPI 3.0.3 description of /api/v1. test/http/openapi.test.ts checks that every route the
 // router serves is described here (and nothing else), and validates real responses against it.
@@ -35,7 +36,7 @@ const unitCostIn = decimalIn('Unit cost in the base currency, zero or more', COS
 const decimalOut = (description: string): Schema => text(`${description} (an exact decimal string)`, { pattern: '^-?\\d+(\\.\\d+)?$', example: '12.5' });
 const money = (description: string): Schema => text(`${description} (rounded to the base currency's minor unit: 2 places for GBP, 0 for JPY, 3 for KWD)`, { pattern: '^-?\\d+(\\.\\d{1,3})?$', example: '31.00' });
 
-const EVENT_KINDS = ['opening_balance', 'receipt', 'issue', 'adjustment', 'transfer', 'reversal'] as const;
+const EVENT_KINDS = ['opening_balance', 'receipt', 'issue', 'adjustment', 'transfer', 'reversal', 'revaluation'] as const;
 const TRACKING = ['none', 'lot', 'serial'] as const;
 const STOCK_ROLES = ['raw_materials', 'finished_goods'] as const;
 
@@ -145,7 +146,7 @@ const schemas: Record<string, Schema> = {
   Location: record({ id: uuid(), code: text(), name: text(), warehouse: text(), bin: nullable(text()) }),
   ImportResult: record({ parts_created: int(), stock_lines: int('Opening stock lines recorded'), event: nullable(ref('Event')) }),
   JournalSummary: record({ id: uuid(), number: int(), date: date(), narration: text(), source_path: text('The page of the event behind it'), total: money('Total of the debits'), posting }),
-  JournalDetail: record({ ...journal, event_id: uuid(), source_path: text(), posting }),
+  JournalDetail: record({ ...journal, event_id: nullable(uuid('The stock event behind it; null for a delivery\'s one journal')), source_path: text(), posting }),
   Valuation: record({
     as_at: nullable(date('The date asked for; null for now')),
     total: money('Total stock value'),
@@ -176,6 +177,8 @@ const schemas: Record<string, Schema> = {
     valuation_method: oneOf(['fifo', 'weighted_average', 'lifo'], 'lifo only under US_GAAP; fixed once stock has moved'),
     lock_date: nullable(date('Closes every date up to and including it; null or "" opens all dates')),
     accounts: input(Object.fromEntries(ACCOUNT_ROLES.map((r) => [r, account({ code: 20, name: 150 })]))),
+    over_receipt_tolerance_pct: decimalIn('Over-receipt tolerance %: how far over a PO line\'s ordered quantity goods-in may receive without an admin\'s approval; 0 to 1000, default 5', 4),
+    receipt_journal_per: oneOf(['line', 'delivery'], 'Receipt posting: a journal per verified line, or one journal per delivery (posted when it is finished); a delivery keeps the policy it began with'),
   }),
 };
 
@@ -313,6 +316,8 @@ Quantities, costs and values are decimal strings. Dates are business dates, \`YY
 
 Stock-changing POSTs take an \`Idempotency-Key\` header so that a retry never records stock twice.`;
 
+const purchasing = purchasingDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+
 /** The OpenAPI document for /api/v1, served at /api/v1/openapi.json. */
 export function openApiDocument(publicUrl: string) {
   return {
@@ -324,16 +329,17 @@ export function openApiDocument(publicUrl: string) {
       { name: 'Stock', description: 'Stock events: each records movements, cost layers and one journal' },
       { name: 'Parts', description: 'Parts, locations and CSV import' },
       { name: 'Accounting', description: 'Journals, valuation and reconciliation' },
+      ...purchasing.tags,
       { name: 'Settings', description: 'Organisation settings' },
       { name: 'Meta', description: 'This description' },
     ],
-    paths,
+    paths: { ...paths, ...purchasing.paths },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'pk_<12 hex>_<secret>', description: 'An organisation API key' } },
       headers: { IdempotentReplayed: { description: '"true" when this is the stored response to an earlier request with the same Idempotency-Key, else "false"', schema: oneOf(['true', 'false']) } },
       parameters,
       responses,
-      schemas,
+      schemas: { ...schemas, ...purchasing.schemas },
     },
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Db } from '../../db';
 import { actorOf, requireRole } from '../../http/middleware/auth';
 import { idParam, optionalText } from '../../http/schemas';
-import { parsePurchaseOrder, parseReceive, parseReject, poStatusBody } from '../../http/purchasing-input';
+import { parsePurchaseOrder, parseReceive, parseReject, parseBill, poStatusBody } from '../../http/purchasing-input';
 import { createPurchaseOrder, setPurchaseOrderStatus } from '../../services/purchasing/create-po';
 import { listPurchaseOrders, purchaseOrderView, deliveryView } from '../../services/purchasing/views';
 import { listSuppliers } from '../../services/purchasing/suppliers';
@@ -11,6 +11,9 @@ import { receiveLine, rejectLine } from '../../services/goods-in/receive';
 import { undoReceiptLine } from '../../services/goods-in/undo';
 import { finishDelivery } from '../../services/goods-in/deliveries';
 import { listReturns, markReturned } from '../../services/goods-in/returns';
+import { recordBill } from '../../services/bills/record-bill';
+import { billView, listBills } from '../../services/bills/views';
+import { grniReport } from '../../services/reports/grni';
 import { idempotencyClaim } from './stock';
 
 const poQuery = z.object({ status: z.enum(['receivable', 'all', 'draft', 'open', 'received', 'closed', 'cancelled']).optional(), q: optionalText(100) });
@@ -65,7 +68,20 @@ export function purchasingApi(db: Db): Router {
   });
   r.post('/returns/:id/returned', receivers, async (req, res) => {
     await markReturned(db, actorOf(req), idParam(req.params.id, 'Rejected line'));
-    res.status(204).end();
+    res.json({ returns: await listReturns(db, actorOf(req).tenantId) });
+  });
+  r.get('/bills', async (req, res) => {
+    res.json({ bills: await listBills(db, actorOf(req).tenantId) });
+  });
+  r.post('/bills', requireRole('admin', 'bookkeeper'), async (req, res) => {
+    const claim = idempotencyClaim(req);
+    sendResult(res, await recordBill(db, actorOf(req), parseBill(req.body), claim));
+  });
+  r.get('/bills/:id', async (req, res) => {
+    res.json(await billView(db, actorOf(req).tenantId, idParam(req.params.id, 'Bill')));
+  });
+  r.get('/reports/grni', async (req, res) => {
+    res.json(await grniReport(db, actorOf(req).tenantId));
   });
   return r;
 }
