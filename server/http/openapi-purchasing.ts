@@ -1,4 +1,5 @@
 import { QTY_DP, COST_DP } from '../domain/decimal';
+import { PO_CSV_COLUMNS } from '../services/purchasing/import-pos';
 
 // The purchasing, goods-in and bills part of the OpenAPI document (see openapi.ts, which lends
 // its schema helpers and merges these in).
@@ -92,6 +93,12 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
       open_delivery: nullable(ref('Delivery')),
       flagged_value: money('Buying-less total over the lines'),
     }),
+    FlaggedLine: record({
+      po_id: uuid(), po_number: text(), po_status: oneOf(PO_STATUSES), supplier: text(), line_no: int(), part: text(), part_name: text(),
+      quantity: decimalOut('Ordered, stock units'), outstanding: decimalOut('Stock units'), free_stock: decimalOut('Free stock when ordered'), value: money('Money the line ties up'),
+    }),
+    PurchaseOrderImport: record({ purchase_orders: list(record({ id: uuid(), number: text(), lines: int() })), flagged: list(ref('FlaggedLine')) }),
+    BuyingLess: record({ total_value: money('Money tied up by flagged lines still to arrive on open and draft POs'), lines: list(ref('FlaggedLine'), { description: 'Largest value first' }) }),
     PurchaseOrderStatusInput: input({ status: oneOf(['open', 'closed', 'cancelled', 'draft'], 'open approves a draft or reopens; closed stops it counting as on order; cancelled only with nothing received') }, ['status']),
     ReceiveInput: input({
       ...lineRef,
@@ -165,6 +172,14 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
         ok: { status: 201, description: 'The new purchase order', schema: ref('PurchaseOrder') },
       }),
     },
+    '/purchase-orders/import': {
+      post: operation({
+        id: 'importPurchaseOrders', tag: 'Purchasing', summary: 'Import purchase orders from CSV', roles: ['admin'], bodyType: 'text/csv', idempotent: true, errors: [409, 413, 422],
+        description: `All or nothing: rows with the same po_number make one PO (its header from the first row); every problem is reported with its row and column ("row 3, quantity") and nothing is stored when any is wrong. Columns: ${PO_CSV_COLUMNS.join(', ')}.`,
+        body: text('CSV with a header line', { example: 'po_number,supplier,sku,quantity,unit_price\nPO-9001,Acme,BRG-6204,10,2.50\n' }),
+        ok: { status: 201, description: 'The POs created, and the lines the buying-less check flagged', schema: ref('PurchaseOrderImport') },
+      }),
+    },
     '/purchase-orders/{id}': { get: operation({ id: 'getPurchaseOrder', tag: 'Purchasing', summary: 'A purchase order with live figures', params: [id('Purchase order')], errors: [404], ok: { status: 200, description: 'The PO', schema: ref('PurchaseOrder') } }) },
     '/purchase-orders/{id}/status': {
       post: operation({ id: 'setPurchaseOrderStatus', tag: 'Purchasing', summary: 'Approve, close, reopen or cancel', roles: ['admin'], params: [id('Purchase order')], body: ref('PurchaseOrderStatusInput'), errors: [404, 409], ok: { status: 200, description: 'The PO after the change', schema: ref('PurchaseOrder') } }),
@@ -192,6 +207,7 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
       }),
     },
     '/bills/{id}': { get: operation({ id: 'getBill', tag: 'Bills', summary: 'A bill', params: [id('Bill')], errors: [404], ok: { status: 200, description: 'The bill', schema: ref('Bill') } }) },
+    '/reports/buying-less': { get: operation({ id: 'getBuyingLess', tag: 'Purchasing', summary: 'Purchase lines free stock already covers', description: 'Lines flagged when ordered because free stock (on hand - allocated + on order - demand) already covered them, still to arrive on open or draft POs: stop them before the goods arrive.', ok: { status: 200, description: 'The flagged lines and their total', schema: ref('BuyingLess') } }) },
     '/reports/grni': { get: operation({ id: 'getGrniReport', tag: 'Bills', summary: 'Goods received not invoiced', description: 'By supplier and PO line, at receipt cost, with the age of the oldest unbilled receipt.', ok: { status: 200, description: 'The report', schema: ref('GrniReport') } }) },
   };
   return {

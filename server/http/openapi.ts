@@ -169,6 +169,8 @@ const schemas: Record<string, Schema> = {
     valuation_method: oneOf(['fifo', 'weighted_average', 'lifo']),
     valuation_method_locked: bool('True once stock has moved: the method can no longer change'),
     lock_date: nullable(date('Nothing may be dated on or before it')),
+    over_receipt_tolerance_pct: decimalOut('Goods-in may receive this % over the ordered quantity without an admin\'s approval'),
+    receipt_journal_per: oneOf(['line', 'delivery'], 'A goods-in journal per verified line, or one per delivery'),
     accounts: record(Object.fromEntries(ACCOUNT_ROLES.map((r) => [r, account(null)]))),
   }),
   SettingsPatch: input({

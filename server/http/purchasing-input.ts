@@ -16,7 +16,7 @@ const decimal = (parse: (v: unknown) => ReturnType<typeof parseQuantity>) =>
     return p.value;
   });
 const optionalQuantity = decimal((v) => parseQuantity(v));
-const optionalPercent = decimal((v) => parseQuantity(v));
+const optionalPercent = decimal(parseUnitCost); // zero or more
 const optionalRate = decimal(parseUnitCost);
 const amounts = z.enum(['exclusive', 'inclusive', 'no_tax']).optional();
 const currency = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code like EUR').optional());
@@ -35,7 +35,7 @@ const poLine = z.object({
 
 export const purchaseOrderBody = z.object({
   number: optionalText(40),
-  supplier: code('supplier').max(200),
+  supplier: z.string().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
   order_date: date,
   expected_date: date,
   currency,
@@ -92,7 +92,7 @@ const billLine = z.object({
 }).strict();
 
 export const billBody = z.object({
-  supplier: code('supplier').max(200),
+  supplier: z.string().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
   number: code('number').max(60),
   reference: optionalText(100),
   date: isoDate,

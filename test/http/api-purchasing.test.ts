@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { Response } from 'supertest';
 import { Express } from 'express';
 import { openTestDb, TestDb } from '../support/db';
@@ -108,5 +109,25 @@ describe('purchasing and goods-in over /api/v1', () => {
     await c.post('/api/v1/purchase-orders/00000000-0000-4000-8000-000000000000/receipts', { part: 'BOLT-8', quantity: '1' }).expect(404);
     expect(await countRows(t.db, c.actor, 'stock_movements')).toBe(before);
     expect(await countRows(t.db, c.actor, 'receipt_lines')).toBe(0);
+  });
+});
+
+describe('purchase order import and buying less over /api/v1', () => {
+  it('imports POs from CSV and reports the lines free stock already covers', async () => {
+    const c = await givenApiClient(t.db, app);
+    await givenPart(t.db, c.actor, 'NUT-4');
+    await c.post('/api/v1/stock/opening-balances', { occurred_on: '2026-11-01', lines: [{ part: 'NUT-4', location: 'MAIN', quantity: '500', unit_cost: '0.10' }] }).expect(201);
+    const csv = 'po_number,supplier,location,sku,quantity,unit_price\nPO-7001,Nuts Inc,MAIN,NUT-4,100,0.12\n';
+    const imported = await request(app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send(csv).expect(201);
+    expectDocumented(imported, 'post', '/purchase-orders/import');
+    expect(imported.body.purchase_orders).toEqual([expect.objectContaining({ number: 'PO-7001', lines: 1 })]);
+    expect(imported.body.flagged).toEqual([expect.objectContaining({ part: 'NUT-4', free_stock: '500', value: '12.00' })]);
+    const card = await c.get('/api/v1/reports/buying-less').expect(200);
+    expectDocumented(card, 'get', '/reports/buying-less');
+    expect(card.body.total_value).toBe('12.00');
+    const bad = await request(app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send('po_number,supplier,location,sku,quantity,unit_price\nPO-7002,Nuts Inc,MAIN,NOPE,-1,0.12\n').expect(422);
+    expectDocumented(bad, 'post', '/purchase-orders/import');
+    expect(bad.body.error.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['row 2, sku', 'row 2, quantity']));
+    expect(await countRows(t.db, c.actor, 'purchase_orders')).toBe(1);
   });
 });

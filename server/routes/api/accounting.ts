@@ -47,6 +47,8 @@ export function settingsJson(s: Awaited<ReturnType<typeof getSettings>>) {
     valuation_method: s.tenant.valuationMethod,
     valuation_method_locked: s.methodLocked,
     lock_date: s.tenant.lockDate,
+    over_receipt_tolerance_pct: s.goodsIn.overReceiptTolerancePct,
+    receipt_journal_per: s.goodsIn.receiptJournalPer,
     accounts: s.accounts,
   };
 }

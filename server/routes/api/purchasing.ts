@@ -1,4 +1,4 @@
-import { Router, Response } from 'express';
+import express, { Router, Response } from 'express';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { actorOf, requireRole } from '../../http/middleware/auth';
@@ -7,6 +7,7 @@ import { parsePurchaseOrder, parseReceive, parseReject, parseBill, poStatusBody 
 import { createPurchaseOrder, setPurchaseOrderStatus } from '../../services/purchasing/create-po';
 import { listPurchaseOrders, purchaseOrderView, deliveryView } from '../../services/purchasing/views';
 import { listSuppliers } from '../../services/purchasing/suppliers';
+import { importPurchaseOrdersCsv } from '../../services/purchasing/import-pos';
 import { receiveLine, rejectLine } from '../../services/goods-in/receive';
 import { undoReceiptLine } from '../../services/goods-in/undo';
 import { finishDelivery } from '../../services/goods-in/deliveries';
@@ -14,6 +15,7 @@ import { listReturns, markReturned } from '../../services/goods-in/returns';
 import { recordBill } from '../../services/bills/record-bill';
 import { billView, listBills } from '../../services/bills/views';
 import { grniReport } from '../../services/reports/grni';
+import { buyingLessSummary } from '../../services/purchasing/buying-less';
 import { idempotencyClaim } from './stock';
 
 const poQuery = z.object({ status: z.enum(['receivable', 'all', 'draft', 'open', 'received', 'closed', 'cancelled']).optional(), q: optionalText(100) });
@@ -37,6 +39,10 @@ export function purchasingApi(db: Db): Router {
   r.post('/purchase-orders', buyers, async (req, res) => {
     const claim = idempotencyClaim(req);
     sendResult(res, await createPurchaseOrder(db, actorOf(req), parsePurchaseOrder(req.body), claim));
+  });
+  r.post('/purchase-orders/import', buyers, express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }), async (req, res) => {
+    const csv = typeof req.body === 'string' ? req.body : '';
+    res.status(201).json(await importPurchaseOrdersCsv(db, actorOf(req), csv, idempotencyClaim(req)));
   });
   r.get('/purchase-orders/:id', async (req, res) => {
     res.json(await purchaseOrderView(db, actorOf(req).tenantId, idParam(req.params.id, 'Purchase order')));
@@ -79,6 +85,9 @@ export function purchasingApi(db: Db): Router {
   });
   r.get('/bills/:id', async (req, res) => {
     res.json(await billView(db, actorOf(req).tenantId, idParam(req.params.id, 'Bill')));
+  });
+  r.get('/reports/buying-less', async (req, res) => {
+    res.json(await buyingLessSummary(db, actorOf(req).tenantId));
   });
   r.get('/reports/grni', async (req, res) => {
     res.json(await grniReport(db, actorOf(req).tenantId));

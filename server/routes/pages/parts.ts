@@ -11,6 +11,7 @@ import { toStockFilter } from '../api/catalogue';
 import { createPart, listLocations } from '../../services/catalogue';
 import { importPartsCsv, PART_CSV_COLUMNS } from '../../services/import-parts';
 import { stockList, partDetail } from '../../services/queries';
+import { buyingLessSummary } from '../../services/purchasing/buying-less';
 import { redirect } from './auth';
 
 const importForm = z.object({ csv: z.string().max(5_000_000, 'The CSV is too large (5 MB at most)'), occurred_on: z.preprocess((v) => v || undefined, isoDate.optional()) }).strict();
@@ -34,8 +35,10 @@ export function partPages(db: Db): Router {
   r.get('/stock', requireUser(), async (req, res) => {
     const filter = toStockFilter(req.query);
     const [list, locations] = await Promise.all([stockList(db, actorOf(req).tenantId, filter), listLocations(db, actorOf(req).tenantId)]);
+    // The dashboard card is for buyers and the shop floor, on the full page only (not the live search).
+    const buyingLess = !isHtmx(req) && actorOf(req).role !== 'bookkeeper' ? await buyingLessSummary(db, actorOf(req).tenantId) : null;
     // A live search swaps the rows and, out of band, the pager beneath them.
-    render(req, res, 'pages/stock/index', { rows: list.parts, pager: pager(req.query, list), locations, filter: req.query, htmxFragment: isHtmx(req) }, { fragment: 'stock/rows' });
+    render(req, res, 'pages/stock/index', { rows: list.parts, pager: pager(req.query, list), locations, filter: req.query, htmxFragment: isHtmx(req), buyingLess }, { fragment: 'stock/rows' });
   });
   r.get('/parts/new', requireUser('admin', 'operations'), async (req, res) => {
     render(req, res, 'pages/parts/new', { locations: await listLocations(db, actorOf(req).tenantId), values: {} });

@@ -1,11 +1,13 @@
 import { Db } from '../../db';
-import { Conflict } from '../../errors';
+import { Conflict, NotFound } from '../../errors';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { Actor } from '../stock/types';
 import { savePurchaseOrder } from './save-po';
 import { purchaseOrderView } from './views';
 import { PoInput, PurchaseOrderView, PoStatus } from './types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function createPurchaseOrder(db: Db, actor: Actor, input: PoInput, idem?: IdempotencyClaim) {
   return inTransaction(db, (trx) =>
@@ -27,7 +29,9 @@ const ALLOWED: Record<PoStatus, PoStatus[]> = {
  * reopen it, approve a draft, or cancel one nothing was received against.
  */
 export async function setPurchaseOrderStatus(db: Db, actor: Actor, poId: string, status: 'open' | 'closed' | 'cancelled' | 'draft'): Promise<PurchaseOrderView> {
+  if (!UUID.test(poId)) throw new NotFound('Purchase order', poId);
   return inTransaction(db, async (trx) => {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(poId)) throw new NotFound('Purchase order', poId);
     const locked = await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: poId }).forUpdate().first('status');
     const view = await purchaseOrderView(trx, actor.tenantId, poId);
     const current = locked.status as PoStatus;
@@ -36,8 +40,10 @@ export async function setPurchaseOrderStatus(db: Db, actor: Actor, poId: string,
     if (status === 'cancelled' && view.lines.some((l) => l.received !== '0')) {
       throw new Conflict(`Purchase order ${view.number} has received goods; close it instead of cancelling`, 'status');
     }
+    // A closed PO with nothing outstanding reopens as received; a received one reopened on
+    // purpose is open, so that more can be received against it.
     const fully = view.lines.every((l) => l.outstanding === '0');
-    const next = status === 'open' && fully ? 'received' : status;
+    const next = status === 'open' && fully && current !== 'received' ? 'received' : status;
     await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: poId }).update({ status: next, updated_at: trx.fn.now() });
     return purchaseOrderView(trx, actor.tenantId, poId);
   });

@@ -1,5 +1,6 @@
 import { Trx } from '../../db';
 import { Decimal, ZERO, QTY_DP, COST_DP, str } from '../../domain/decimal';
+import { MAX_QUANTITY } from '../../domain/numbers';
 import { baseUnitCost, toStockUnits, buyingLessFlag } from '../../domain/purchasing';
 import { isIsoDate } from '../../domain/dates';
 import { FieldProblem, Invalid, Conflict } from '../../errors';
@@ -28,7 +29,7 @@ export async function savePurchaseOrder(trx: Trx, tenantId: string, input: PoInp
   const location = locationCode ? locations.get(locationCode) : undefined;
   if (!location) problems.push({ field: at('location'), message: locationCode ? `Unknown location ${locationCode}` : 'Create a location first: goods need somewhere to arrive' });
   if (!input.lines.length) problems.push({ field: at('lines'), message: 'Give at least one line' });
-  input.lines.forEach((l, i) => checkLine(l, parts.get(l.part), problems, (f) => at(`lines.${i}.${f}`)));
+  input.lines.forEach((l, i) => checkLine(l, parts.get(l.part), rate, problems, (f) => at(`lines.${i}.${f}`)));
   if (problems.length) throw new Invalid(problems);
 
   const number = input.number ?? (await nextNumber(trx, tenantId));
@@ -101,7 +102,7 @@ function checkHeader(input: PoInput, tenant: Tenant, currency: string, rate: Dec
   else if (currency === tenant.baseCurrency && !rate.eq(1)) problems.push({ field: at('currency_rate'), message: `A PO in the base currency (${currency}) has rate 1` });
 }
 
-function checkLine(l: PoLineInput, part: Part | undefined, problems: FieldProblem[], at: (f: string) => string): void {
+function checkLine(l: PoLineInput, part: Part | undefined, rate: Decimal | undefined, problems: FieldProblem[], at: (f: string) => string): void {
   if (!part) {
     problems.push({ field: at('part'), message: `Unknown part ${l.part}` });
     return;
@@ -116,16 +117,29 @@ function checkLine(l: PoLineInput, part: Part | undefined, problems: FieldProble
   if (l.unitPrice.isNeg()) problems.push({ field: at('unit_price'), message: `Unit price of ${part.sku} must not be negative` });
   else if (l.unitPrice.decimalPlaces() > COST_DP) problems.push({ field: at('unit_price'), message: `Unit price of ${part.sku} has too many decimal places (at most ${COST_DP})` });
   const tax = l.taxRate ?? ZERO;
-  if (tax.isNeg() || tax.gt(100)) problems.push({ field: at('tax_rate'), message: `Tax rate of ${part.sku} must be a percentage from 0 to 100` });
+  if (tax.isNeg() || tax.gt(100) || tax.decimalPlaces() > 4) problems.push({ field: at('tax_rate'), message: `Tax rate of ${part.sku} must be a percentage from 0 to 100, with at most 4 decimal places` });
+  // Beyond these the numeric columns would overflow: say which field, not "value too large".
+  if (toStockUnits(l.quantity, factor).gt(MAX_QUANTITY)) problems.push({ field: at('quantity'), message: `Quantity of ${part.sku} is more than ${MAX_QUANTITY.toFixed()} ${part.unit}` });
+  if (rate?.gt(0) && factor.gt(0) && baseUnitCost({ unitPrice: l.unitPrice.abs(), taxRate: ZERO, amounts: 'exclusive', unitsPerPurchaseUnit: factor, currencyRate: rate }).mul(toStockUnits(l.quantity, factor)).gt(MAX_LINE_VALUE)) {
+    problems.push({ field: at('unit_price'), message: `The line for ${part.sku} would be worth more than ${MAX_LINE_VALUE.toFixed()} in the base currency; check the quantity, price and currency rate` });
+  }
 }
+
+/** Far beyond any real purchase line, and inside what the value columns hold. */
+const MAX_LINE_VALUE = new Decimal('1e15');
 
 async function firstLocationCode(trx: Trx, tenantId: string): Promise<string | undefined> {
   const row = await trx('locations').where({ tenant_id: tenantId }).orderBy('code').first('code');
   return row?.code;
 }
 
-/** PO-00001, PO-00002...: one past the highest number of that form (serialised by the unique key). */
+/**
+ * PO-00001, PO-00002...: one past the highest number of that form. Numbering queues per
+ * organisation (a transaction-scoped advisory lock), so POs created at the same moment each
+ * read the number the previous one committed instead of clashing on the unique key.
+ */
 async function nextNumber(trx: Trx, tenantId: string): Promise<string> {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`po-number:${tenantId}`]);
   const row = await trx('purchase_orders').where({ tenant_id: tenantId }).whereRaw("number ~ '^PO-[0-9]+$'")
     .max({ n: trx.raw("(substring(number from 4))::bigint") }).first();
   return `PO-${String(Number(row?.n ?? 0) + 1).padStart(5, '0')}`;
