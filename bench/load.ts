@@ -78,3 +78,43 @@ export class JsonClient {
     this.agent.destroy();
   }
 }
+
+export type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/**
+ * One request to the bench server on its own keep-alive agent (or a fresh socket): for page
+ * requests with cookies and form posts, which JsonClient does not do.
+ */
+export function httpRequest(
+  server: http.Server,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent },
+): Promise<HttpAnswer> {
+  const { port } = server.address() as AddressInfo;
+  const payload = opts.body === undefined ? undefined : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', agent: opts.agent,
+        headers: { ...opts.headers, ...(payload ? { 'content-length': payload.length } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Cookies a response sets, as one Cookie header value merged over `jar` (name=value only). */
+export function withCookies(jar: string, res: HttpAnswer): string {
+  const map = new Map(jar.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c] as [string, string]));
+  for (const set of res.headers['set-cookie'] ?? []) {
+    const pair = set.split(';')[0];
+    map.set(pair.slice(0, pair.indexOf('=')), pair);
+  }
+  return [...map.values()].join('; ');
+}

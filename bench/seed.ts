@@ -5,6 +5,8 @@ import { createOrganisation, createApiKey } from '../server/services/auth/accoun
 import { createLocation, createPart } from '../server/services/catalogue';
 import { postStockEvent } from '../server/services/stock/post-event';
 import { Actor, StockCommand } from '../server/services/stock/types';
+import { createPurchaseOrder } from '../server/services/purchasing/create-po';
+import { PoLineInput } from '../server/services/purchasing/types';
 
 export type Workload = { actor: Actor; skus: string[]; apiKey: string };
 
@@ -31,6 +33,37 @@ export async function seedWorkload(db: Db, label: string, parts: number, opening
   }
   const { key } = await createApiKey(db, actor.tenantId, actor.userId ?? null, 'bench', 'admin');
   return { actor, skus, apiKey: key };
+}
+
+export type GoodsInWorkload = Workload & { email: string; password: string; poId: string; poNumber: string; lineIds: string[]; lineQty: string[] };
+
+/**
+ * Goods-in: an organisation (its own, so its ledger is small) with `lines` parts, half of them
+ * holding a little stock, and one open PO with a line for each part, created through the service.
+ * Every tenth line is bought in boxes of 100; a few lines have plenty of stock, so the
+ * buying-less check flags them. `lineQty` is what to verify per line (the full line, in purchase units).
+ */
+export async function seedGoodsIn(db: Db, lines: number): Promise<GoodsInWorkload> {
+  const tag = crypto.randomBytes(3).toString('hex');
+  const email = `bench-gin-${tag}@example.com`;
+  const password = 'bench password bench password';
+  const user = await createOrganisation(db, { organisation: `Bench goods-in ${tag}`, name: 'Bench Admin', email, password });
+  const actor: Actor = { tenantId: user.tenantId, userId: user.userId, role: 'admin' };
+  const skus = Array.from({ length: lines }, (_, i) => `GIN-${String(i + 1).padStart(5, '0')}`);
+  for (let i = 0; i < skus.length; i += 8) {
+    await Promise.all(skus.slice(i, i + 8).map((sku) => createPart(db, actor.tenantId, { sku, name: `Goods-in part ${sku}` })));
+  }
+  await postStockEvent(db, actor, {
+    kind: 'opening_balance', occurredOn: '2026-01-01', reference: 'opening',
+    lines: skus.filter((_, i) => i % 2 === 0).map((part, i) => ({ part, location: 'MAIN', quantity: new Decimal(i % 10 === 0 ? 500 : 3), unitCost: new Decimal('4.20') })),
+  });
+  const poLines: PoLineInput[] = skus.map((part, i) =>
+    i % 10 === 9
+      ? { part, quantity: new Decimal(2), purchaseUnit: 'box', unitsPerPurchaseUnit: new Decimal(100), unitPrice: new Decimal('38.00'), taxRate: new Decimal(20) }
+      : { part, quantity: new Decimal(12), unitPrice: new Decimal((4 + (i % 7) * 0.25).toFixed(2)), taxRate: new Decimal(20) });
+  const { body: po } = await createPurchaseOrder(db, actor, { supplier: 'Bench Supplies Ltd', location: 'MAIN', reference: `${lines}-line bench PO`, lines: poLines });
+  const { key } = await createApiKey(db, actor.tenantId, actor.userId ?? null, 'bench goods-in', 'admin');
+  return { actor, skus, apiKey: key, email, password, poId: po.id, poNumber: po.number, lineIds: po.lines.map((l) => l.id), lineQty: po.lines.map((l) => l.quantity) };
 }
 
 export type BulkShape = { parts: number; movements: number; movementsPerEvent: number; days: number; startDate: string };

@@ -106,6 +106,10 @@ export class QueryCounter {
   stop(): void {
     this.on = false;
   }
+  /** Count again without clearing what was counted so far. */
+  resume(): void {
+    this.on = true;
+  }
   detach(): void {
     this.db.removeListener('query', this.onQuery);
     this.db.removeListener('query-response', this.onResponse);
@@ -158,4 +162,35 @@ export function cpuMs(): number {
 /** Busy CPU time of the whole machine (ms, summed over cores), from os.cpus(). */
 export function machineBusyMs(): number {
   return os.cpus().reduce((a, c) => a + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+}
+
+/**
+ * Server time per request: wraps the app's request listener and times each request from its
+ * arrival (headers parsed) until the response's last byte is handed to the socket ('finish'),
+ * so the figure leaves out the client and the loopback hop. Only requests `record` picks are kept.
+ */
+export class ServerTimer {
+  samples: number[] = [];
+  record: ((method: string, url: string) => boolean) | null = null;
+  wrap(app: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) {
+    return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      const pick = this.record?.(req.method ?? 'GET', req.url ?? '/');
+      if (pick) {
+        const t0 = performance.now();
+        res.once('finish', () => this.samples.push(performance.now() - t0));
+      }
+      app(req, res);
+    };
+  }
+  take(): number[] {
+    const s = this.samples;
+    this.samples = [];
+    return s;
+  }
+}
+
+/** p50 / p95 / p99 / max of a list of ms, as the bench prints them. */
+export function spread(xs: number[]): { n: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) };
 }

@@ -141,7 +141,7 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
         id: uuid(), line_no: int(), part: nullable(text()), description: text(), quantity: decimalOut('Purchase units'), unit_price: decimalOut('Bill currency'), tax_rate: decimalOut('Percent'),
         account_code: text(), matched_qty: decimalOut('Stock units matched to receipts'),
         flags: list(record({ code: oneOf(['coded_elsewhere', 'billed_not_received']), message: text('What is wrong and what to do') })),
-        matches: list(record({ receipt_line_id: uuid(), po_number: text(), quantity: decimalOut('Stock units'), receipt_unit_cost: decimalOut('Base currency'), bill_unit_cost: decimalOut('Base currency'), revalued: money('Onto stock still on hand'), variance: money('To purchase price variance') })),
+        matches: list(record({ receipt_line_id: uuid(), po_id: uuid(), po_number: text(), quantity: decimalOut('Stock units'), receipt_unit_cost: decimalOut('Base currency'), bill_unit_cost: decimalOut('Base currency'), revalued: money('Onto stock still on hand'), variance: money('To purchase price variance') })),
       })),
       revalued: money('Price difference put onto stock on hand'), variance: money('Price difference to purchase price variance'),
       event_id: nullable(uuid('The revaluation event')), journal: nullable(ref('Journal')),

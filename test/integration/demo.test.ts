@@ -5,6 +5,9 @@ import { reconciliation, valuation } from '../../server/services/valuation';
 import { dec } from '../../server/domain/decimal';
 import { Actor } from '../../server/services/stock/types';
 import { Db } from '../../server/db';
+import { listPurchaseOrders, purchaseOrderView } from '../../server/services/purchasing/views';
+import { PurchaseOrderView } from '../../server/services/purchasing/types';
+import { DEMO_EUR_RATE } from '../../server/services/demo/purchasing';
 
 
 let t: TestDb;
@@ -22,7 +25,7 @@ const countWhere = async (db: Db, table: string, where: Record<string, unknown>)
 
 describe('the demo company', () => {
   let actor: Actor;
-  let counts: { parts: number; locations: number; stockLines: number };
+  let counts: Awaited<ReturnType<typeof loadDemoCompany>>;
   beforeAll(async () => {
     actor = await newOrganisation();
     counts = await loadDemoCompany(t.db, actor);
@@ -74,6 +77,87 @@ describe('the demo company', () => {
     expect(v.lines.some((l) => l.location === 'WIP-BAY')).toBe(true);
   });
 
+  describe('purchase orders', () => {
+    let pos: Map<string, PurchaseOrderView>;
+    beforeAll(async () => {
+      const all = await listPurchaseOrders(t.db, actor.tenantId, { status: 'all' });
+      pos = new Map();
+      for (const s of all) pos.set(s.number, await purchaseOrderView(t.db, actor.tenantId, s.id));
+    });
+    const po = (number: string) => pos.get(number)!;
+    const lineOf = (number: string, sku: string) => po(number).lines.find((l) => l.part === sku)!;
+
+    it('has four open POs from four suppliers and a draft, listed for goods-in', async () => {
+      expect(counts.purchaseOrders).toBe(5);
+      const byStatus = await t.db('purchase_orders').where({ tenant_id: actor.tenantId }).groupBy('status').select('status', t.db.raw('count(*)::int as n'));
+      expect(Object.fromEntries(byStatus.map((r) => [r.status, r.n]))).toEqual({ open: 4, draft: 1 });
+      const open = [...pos.values()].filter((p) => p.status === 'open');
+      expect(new Set(open.map((p) => p.supplier.name)).size).toBe(4);
+      expect(open.every((p) => p.location === 'MAIN' && p.open_delivery === null)).toBe(true);
+      const receivable = await listPurchaseOrders(t.db, actor.tenantId);
+      expect(receivable.map((p) => p.number).sort()).toEqual(['PO-10452', 'PO-10453', 'PO-10454', 'PO-10455']);
+      expect(receivable.every((p) => p.outstanding_lines > 0)).toBe(true);
+      expect(po('PO-10456').status).toBe('draft');
+    });
+
+    it('has a part-received PO: one finished delivery, two lines still outstanding', async () => {
+      const p = po('PO-10452');
+      expect(p.status).toBe('open');
+      expect(p.lines.map((l) => [l.part, l.ordered, l.received, l.outstanding])).toEqual([
+        ['BRG-6204-2RS', '40', '40', '0'],
+        ['BRG-6207-2RS', '30', '18', '12'],
+        ['BRG-NU208', '20', '0', '20'],
+        ['BRG-6306-2RS', '24', '24', '0'],
+      ]);
+      const deliveries = await t.db('deliveries').where({ tenant_id: actor.tenantId, po_id: p.id }).select('status', 'delivery_note');
+      expect(deliveries).toEqual([{ status: 'completed', delivery_note: 'TBS advice 88213' }]);
+      expect(await countWhere(t.db, 'receipt_lines', { tenant_id: actor.tenantId, outcome: 'accepted' })).toBe(5);
+      // Received at the PO's price, not the opening stock's.
+      const layer = await t.db('cost_layers as c').join('parts as pt', (j) => j.on('pt.id', 'c.part_id').andOn('pt.tenant_id', 'c.tenant_id'))
+        .where({ 'c.tenant_id': actor.tenantId, 'pt.sku': 'BRG-6204-2RS' }).first('c.unit_cost', 'c.remaining_qty');
+      expect([dec(layer.unit_cost).toFixed(), dec(layer.remaining_qty).toFixed()]).toEqual(['2.95', '40']);
+    });
+
+    it('buys motors and drives in EUR, serial-tracked, part-received with their serials in stock', async () => {
+      const p = po('PO-10453');
+      expect([p.status, p.currency, p.currency_rate, p.supplier.name]).toEqual(['open', 'EUR', DEMO_EUR_RATE, 'Hessler Antriebstechnik GmbH']);
+      expect(p.lines.every((l) => l.tracking === 'serial')).toBe(true);
+      const motors = lineOf('PO-10453', 'MTR-IE3-1.5-4P');
+      expect([motors.ordered, motors.received, motors.outstanding]).toEqual(['4', '2', '2']);
+      // EUR 228.00 at 1.1535 EUR to the pound, in pounds per motor.
+      expect(motors.unit_cost).toBe(dec('228').div(DEMO_EUR_RATE).toDecimalPlaces(10).toFixed());
+      expect(lineOf('PO-10453', 'VFD-5.5').outstanding).toBe('2');
+      expect(lineOf('PO-10453', 'MTR-IE3-7.5-2P').received).toBe('0');
+      const serials = (await t.db('serials as s').join('parts as pt', (j) => j.on('pt.id', 's.part_id').andOn('pt.tenant_id', 's.tenant_id'))
+        .where({ 's.tenant_id': actor.tenantId, 's.status': 'in_stock' }).whereIn('pt.sku', ['MTR-IE3-1.5-4P', 'VFD-5.5']).orderBy('s.serial').select('s.serial')).map((r) => r.serial);
+      const yy = new Date().toISOString().slice(2, 4);
+      expect(serials).toEqual([`MTR-${yy}-0024`, `MTR-${yy}-0025`, `VFD-${yy}-0005`]);
+    });
+
+    it('buys terminal blocks in boxes of 100', async () => {
+      const l = lineOf('PO-10454', 'ELC-TB-DIN-4');
+      expect([l.quantity, l.purchase_unit, l.units_per_purchase_unit, l.unit, l.ordered, l.unit_price, l.unit_cost, l.tax_rate])
+        .toEqual(['5', 'box', '100', 'each', '500', '36.5', '0.365', '20']);
+      expect(po('PO-10454').lines.every((x) => x.received === '0')).toBe(true);
+    });
+
+    it('flags exactly one line for buying less: steel sheet with over 900 kg on the shelf', async () => {
+      const flagged = [...pos.values()].flatMap((p) => p.lines.filter((l) => l.flag).map((l) => [p.number, l.part]));
+      expect(flagged).toEqual([['PO-10455', 'STL-S275-3']]);
+      const l = lineOf('PO-10455', 'STL-S275-3');
+      expect(l.flag).toEqual({ free_stock: '924', value: '297.50' });
+      expect(po('PO-10455').flagged_value).toBe('297.50');
+      expect(po('PO-10455').expected_date! < new Date().toISOString().slice(0, 10)).toBe(true); // overdue
+    });
+
+    it('posts goods-in receipts to GRNI and still reconciles', async () => {
+      const grni = await t.db('stock_events').where({ tenant_id: actor.tenantId, kind: 'receipt', contra_role: 'grni' }).whereIn('reference', ['PO-10452', 'PO-10453']).count({ n: '*' });
+      expect(Number(grni[0].n)).toBe(5);
+      const r = await reconciliation(t.db, actor.tenantId);
+      expect(r.reconciled).toBe(true);
+    });
+  });
+
   it('is reproducible: the same day gives the same catalogue, stock and values', async () => {
     const snapshot = async (a: Actor) => {
       const stock = await t.db('stock_movements as m')
@@ -81,7 +165,11 @@ describe('the demo company', () => {
         .join('locations as l', (j) => j.on('l.id', 'm.location_id').andOn('l.tenant_id', 'm.tenant_id'))
         .where({ 'm.tenant_id': a.tenantId }).orderBy('m.seq')
         .select('p.sku', 'p.barcode', 'l.code', 'm.lot', 'm.serial', 'm.quantity', 'm.unit_cost', 'm.value', t.db.raw("to_char(m.occurred_on, 'YYYY-MM-DD') as occurred_on"));
-      return { stock, total: (await valuation(t.db, a.tenantId)).total };
+      const purchaseOrders = await Promise.all((await listPurchaseOrders(t.db, a.tenantId, { status: 'all' })).map(async (s) => {
+        const { id: _id, supplier, lines, open_delivery: _d, ...rest } = await purchaseOrderView(t.db, a.tenantId, s.id);
+        return { ...rest, supplier: supplier.name, lines: lines.map(({ id: _l, part_id: _p, ...l }) => l) };
+      }));
+      return { stock, purchaseOrders, total: (await valuation(t.db, a.tenantId)).total };
     };
     const a = await newOrganisation();
     const b = await newOrganisation();
@@ -92,5 +180,9 @@ describe('the demo company', () => {
     expect(sb).toEqual(sa);
     expect(sa.stock[0].occurred_on).toBe('2026-11-01');
     expect(sa.stock.some((m) => m.serial === 'MTR-26-0001')).toBe(true);
+    // Purchase orders are part of the fingerprint (added with them: their receipts add movements too).
+    expect(sa.purchaseOrders.map((p) => `${p.number} ${p.status} ${p.currency}`).sort())
+      .toEqual(['PO-10452 open GBP', 'PO-10453 open EUR', 'PO-10454 open GBP', 'PO-10455 open GBP', 'PO-10456 draft GBP']);
+    expect(sa.purchaseOrders.find((p) => p.number === 'PO-10453')!.order_date).toBe('2026-10-29');
   });
 });

@@ -37,6 +37,9 @@ async function recordInTransaction(trx: Trx, actor: Actor, input: BillInput): Pr
   const rate = currency === tenant.baseCurrency ? new Decimal(1) : input.currencyRate;
   checkBill(input, tenant, currency, rate, parts);
   const supplier = await supplierNamed(trx, actor.tenantId, input.supplier.trim(), currency);
+  // The same invoice typed in another case is still the same invoice.
+  const same = await trx('bills').where({ tenant_id: actor.tenantId, supplier_id: supplier.id }).whereRaw('lower(number) = lower(?)', [input.number]).first('number');
+  if (same) throw new Conflict(`Bill ${same.number} from ${supplier.name} is already recorded`, 'number');
   const [bill] = await trx('bills')
     .insert({ tenant_id: actor.tenantId, supplier_id: supplier.id, number: input.number, reference: input.reference ?? '', bill_date: input.date, currency, currency_rate: str(rate!), amounts: input.amounts ?? 'exclusive', external_id: input.externalId ?? null })
     .onConflict(['tenant_id', 'supplier_id', 'number']).ignore()
@@ -67,7 +70,7 @@ async function recordInTransaction(trx: Trx, actor: Actor, input: BillInput): Pr
       await trx('purchase_order_lines').where({ tenant_id: actor.tenantId, id: m.receipt.poLineId }).update({ billed_qty: trx.raw('billed_qty + ?::numeric', [str(m.take)]) });
     }
   }
-  const eventId = await postDifferences(trx, actor, tenant, input, chunks);
+  const eventId = await postDifferences(trx, actor, tenant, { ...input, supplier: supplier.name }, chunks);
   if (eventId) await trx('bills').where({ tenant_id: actor.tenantId, id: bill.id }).update({ event_id: eventId });
   return billView(trx, actor.tenantId, bill.id);
 }
@@ -108,7 +111,7 @@ function flagsFor(line: BillLineInput, part: Part | null, received: boolean, unm
     flags.push({ code: 'coded_elsewhere', message: `Coded to ${line.accountCode}, but ${part.sku} was received into stock against GRNI (${grniCode}): code it to ${grniCode}, or the goods are counted twice` });
   }
   if (part && unmatched.gt(0)) {
-    flags.push({ code: 'billed_not_received', message: `${unmatched.toFixed()} ${part.unit} of ${part.sku} billed but not received against a purchase order from this supplier` });
+    flags.push({ code: 'billed_not_received', message: `${unmatched.toFixed()} × ${part.sku} billed but not received against a purchase order from this supplier` });
   }
   return flags;
 }
@@ -131,8 +134,7 @@ async function postDifferences(trx: Trx, actor: Actor, tenant: Tenant, input: Bi
   const ppv = roundMoney(variance, tenant.minorUnits);
   if (!legs.length && ppv.isZero()) return null;
   // A difference belongs to the period the bill arrives in: its date, or the first open day.
-  const latest = latestBusinessDate(today());
-  const date = firstOpenDay(input.date > latest ? today() : input.date, tenant.lockDate);
+  const date = firstOpenDay(input.date, tenant.lockDate);
   const view = await writeEvent(trx, actor, { kind: 'revaluation', occurredOn: date, reference: input.number, reason: `bill from ${input.supplier.trim()}`, contra: 'grni', reversesEventId: null, otherPostings: ppv.isZero() ? [] : [{ role: 'ppv', amount: ppv }] }, legs);
   return view.id;
 }
@@ -140,6 +142,7 @@ async function postDifferences(trx: Trx, actor: Actor, tenant: Tenant, input: Bi
 function checkBill(input: BillInput, tenant: Tenant, currency: string, rate: Decimal | undefined, parts: Map<string, Part>): void {
   const problems: FieldProblem[] = [];
   if (!isIsoDate(input.date)) problems.push({ field: 'date', message: `${input.date} is not a date like 2026-11-25` });
+  else if (input.date > latestBusinessDate(today())) problems.push({ field: 'date', message: `${input.date} is in the future; a bill is recorded once it has arrived` });
   if (!/^[A-Z]{3}$/.test(currency)) problems.push({ field: 'currency', message: `${currency} is not a three-letter currency code` });
   else if (!rate) problems.push({ field: 'currency_rate', message: `A bill in ${currency} needs its rate: ${currency} per 1 ${tenant.baseCurrency}` });
   else if (!rate.gt(0)) problems.push({ field: 'currency_rate', message: 'Currency rate must be greater than zero' });

@@ -8,7 +8,7 @@ import { JournalView } from '../stock/types';
 type Q = Trx | Db;
 const d = (v: unknown) => new Decimal(v as string);
 
-export type BillMatchView = { receipt_line_id: string; po_number: string; quantity: string; receipt_unit_cost: string; bill_unit_cost: string; revalued: string; variance: string };
+export type BillMatchView = { receipt_line_id: string; po_id: string; po_number: string; quantity: string; receipt_unit_cost: string; bill_unit_cost: string; revalued: string; variance: string };
 export type BillLineView = {
   id: string;
   line_no: number;
@@ -52,7 +52,7 @@ export async function billView(q: Q, tenantId: string, billId: string): Promise<
     .join('purchase_order_lines as pl', (j) => j.on('pl.id', 'r.po_line_id').andOn('pl.tenant_id', 'r.tenant_id'))
     .join('purchase_orders as o', (j) => j.on('o.id', 'pl.po_id').andOn('o.tenant_id', 'pl.tenant_id'))
     .where('m.tenant_id', tenantId).whereIn('m.bill_line_id', lines.map((l) => l.id))
-    .select('m.*', 'o.number as po_number');
+    .select('m.*', 'o.id as po_id', 'o.number as po_number');
   let revalued = new Decimal(0);
   let variance = new Decimal(0);
   const lineViews = lines.map((l) => {
@@ -73,7 +73,7 @@ export async function billView(q: Q, tenantId: string, billId: string): Promise<
       matches: own.map((m) => {
         revalued = revalued.plus(d(m.revalued));
         variance = variance.plus(d(m.variance));
-        return { receipt_line_id: m.receipt_line_id, po_number: m.po_number, quantity: str(d(m.quantity)), receipt_unit_cost: str(d(m.receipt_unit_cost)), bill_unit_cost: str(d(m.bill_unit_cost)), revalued: money(d(m.revalued), dp), variance: money(d(m.variance), dp) };
+        return { receipt_line_id: m.receipt_line_id, po_id: m.po_id, po_number: m.po_number, quantity: str(d(m.quantity)), receipt_unit_cost: str(d(m.receipt_unit_cost)), bill_unit_cost: str(d(m.bill_unit_cost)), revalued: money(d(m.revalued), dp), variance: money(d(m.variance), dp) };
       }),
     };
   });

@@ -329,11 +329,12 @@ export const FIXED_MAIN: Record<string, string> = {
   'CP-65-200-5.5': '2',
 };
 
-export const SUPPLIERS = [
+export const SUPPLIERS: { code: string; name: string; email: string; phone: string; lead: number; currency?: string }[] = [
   { code: 'TRENT', name: 'Trent Bearing Supplies Ltd', email: 'sales@trentbearings.example', phone: '0115 496 0321', lead: 3 },
   { code: 'MIDFAST', name: 'Midland Fasteners Ltd', email: 'orders@midlandfasteners.example', phone: '0121 496 0877', lead: 2 },
   { code: 'CASTLE', name: 'Castleford Foundry Ltd', email: 'sales@castlefordfoundry.example', phone: '01977 496 102', lead: 35 },
   { code: 'NORTHGATE', name: 'Northgate Electrical Wholesale', email: 'trade@northgate-electrical.example', phone: '0113 496 0450', lead: 5 },
   { code: 'PENNINE', name: 'Pennine Paints & Coatings', email: 'orders@penninepaints.example', phone: '01422 496 733', lead: 7 },
   { code: 'SOLWAY', name: 'Solway Steel Stockholders', email: 'sales@solwaysteel.example', phone: '01228 496 590', lead: 4 },
+  { code: 'HESSLER', name: 'Hessler Antriebstechnik GmbH', email: 'export@hessler-antriebe.example', phone: '+49 561 496 2270', lead: 21, currency: 'EUR' },
 ];

@@ -5,25 +5,29 @@ import { Actor } from '../stock/types';
 import { BAY, SUPPLIERS } from './catalogue';
 import { planDemo, partInput } from './plan';
 import { postDemoActivity } from './activity';
+import { createDemoPurchaseOrders } from './purchasing';
 
 /*
  * The demo company: a small maker of centrifugal pumps, booster sets and screw compressors.
  * About 160 parts (bearings, seals, fasteners, motors, castings, electronics, cable, paint, steel,
  * sub-assemblies and finished products), opening stock in two locations, and a few receipts, an
- * issue, a transfer and an adjustment so every page has something to show. Everything comes from
- * a seeded generator, so two runs with the same `today` give the same catalogue, stock and values.
+ * issue, a transfer and an adjustment so every page has something to show; then five purchase
+ * orders from four suppliers (one in EUR, two part-received through goods-in, one draft; see
+ * ./purchasing.ts). Everything comes from a seeded generator or fixed data, so two runs with the
+ * same `today` (on the same calendar day: goods-in dates deliveries by the clock) give the same
+ * catalogue, stock, purchase orders and values.
  */
 
 export async function loadDemoCompany(
   db: Db,
   actor: Actor,
   today: string = new Date().toISOString().slice(0, 10),
-): Promise<{ parts: number; locations: number; stockLines: number }> {
+): Promise<{ parts: number; locations: number; stockLines: number; purchaseOrders: number }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`today must be YYYY-MM-DD, not ${today}`);
   const plan = planDemo(today);
   const tenantId = actor.tenantId;
 
-  const parts = await inTransaction(db, async (trx) => {
+  const { parts, purchaseOrders } = await inTransaction(db, async (trx) => {
     await createLocation(trx, tenantId, { code: BAY, name: 'Assembly bay', warehouse: 'Main' });
     for (const p of plan.planned) {
       await insertPart(trx, tenantId, partInput(p));
@@ -31,21 +35,24 @@ export async function loadDemoCompany(
     await insertSuppliers(trx, tenantId);
     // Postings run inside this transaction (as savepoints), so the whole demo lands or none of it.
     await postDemoActivity(trx as unknown as Db, actor, plan, today);
-    return plan.planned.length;
+    // Open purchase orders last, through purchasing and goods-in, so their flags see the demo's stock.
+    const purchaseOrders = await createDemoPurchaseOrders(trx as unknown as Db, actor, plan, today);
+    return { parts: plan.planned.length, purchaseOrders };
   });
 
   // Fresh statistics after a bulk load, so the planner does not treat these tables as empty
   // (PGlite has no autovacuum to do it; without them a valuation query can take seconds).
-  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials');
+  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials, purchase_orders, purchase_order_lines, deliveries, receipt_lines');
 
   const [{ n: locations }] = await db('locations').where({ tenant_id: tenantId }).count({ n: '*' });
   const [{ n: stockLines }] = await db('stock_balances').where({ tenant_id: tenantId }).where('on_hand', '>', 0).count({ n: '*' });
-  return { parts, locations: Number(locations), stockLines: Number(stockLines) };
+  return { parts, locations: Number(locations), stockLines: Number(stockLines), purchaseOrders };
 }
 
 /**
- * Suppliers, when the suppliers table exists (it arrives with purchasing). Only columns the table
- * has are filled; if it wants something this does not know, the demo goes on without suppliers.
+ * Suppliers, with their currency (the demo's POs would create them anyway, but these include
+ * some with nothing on order). Only columns the table has are filled (today name and currency);
+ * if it wants something this does not know, the POs create their own suppliers by name.
  */
 async function insertSuppliers(trx: Trx, tenantId: string): Promise<void> {
   if (!(await trx.schema.hasTable('suppliers'))) return;
@@ -57,7 +64,7 @@ async function insertSuppliers(trx: Trx, tenantId: string): Promise<void> {
     code: s.code,
     email: s.email,
     phone: s.phone,
-    currency: 'GBP',
+    currency: s.currency ?? 'GBP',
     lead_time_days: s.lead,
   });
   const rows = SUPPLIERS.map((s) => Object.fromEntries(Object.entries(candidates(s)).filter(([k]) => columns.has(k))));

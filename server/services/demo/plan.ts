@@ -19,6 +19,8 @@ export type DemoPlan = {
   opening: LineInput[];
   /** Serials for the motors the first demo receipt brings in, numbered after the opening ones. */
   receivedMotors: string[];
+  /** Serials for the serial-tracked units the open POs' first deliveries bring in, by SKU. */
+  orderedSerials: Record<string, string[]>;
 };
 
 /** mulberry32: a small, fast, seeded generator; the same seed always gives the same run. */
@@ -66,7 +68,12 @@ export function planDemo(today: string): DemoPlan {
   const planned = planParts(g);
   const opening = openingLines(g, planned);
   const receivedMotors = [nextSerial(g, 'MTR'), nextSerial(g, 'MTR')];
-  return { firstOfMonth: g.firstOfMonth, planned, opening, receivedMotors };
+  // Serials draw no random numbers, so these leave the catalogue and opening stock as they were.
+  const orderedSerials = {
+    'MTR-IE3-1.5-4P': [nextSerial(g, 'MTR'), nextSerial(g, 'MTR')],
+    'VFD-5.5': [nextSerial(g, 'VFD')],
+  };
+  return { firstOfMonth: g.firstOfMonth, planned, opening, receivedMotors, orderedSerials };
 }
 
 // The catalogue.
