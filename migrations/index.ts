@@ -7,6 +7,7 @@ import * as m5 from './20261125080400_create_journals_and_outbox';
 import * as m6 from './20261125090000_create_stock_event_functions';
 import * as m7 from './20261125090100_add_ledger_foreign_keys';
 import * as m8 from './20261125110000_create_purchasing';
+import * as m9 from './20261125120000_add_cost_layer_parents';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -20,6 +21,7 @@ const migrations: [string, Migration][] = [
   ['20261125090000_create_stock_event_functions', m6],
   ['20261125090100_add_ledger_foreign_keys', m7],
   ['20261125110000_create_purchasing', m8],
+  ['20261125120000_add_cost_layer_parents', m9],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

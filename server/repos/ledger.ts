@@ -57,3 +57,12 @@ export async function consumptionsOf(trx: Trx, tenantId: string, movementIds: st
   return rows.map((r) => ({ movementId: r.movement_id as string, layerId: r.layer_id as string, qty: new Decimal(r.quantity), value: new Decimal(r.value) }));
 }
 
+
+/** Transfers only: which layer each new destination layer's units came from (see the cost_layers parent migration). */
+export async function recordLayerParents(trx: Trx, tenantId: string, parents: Map<string, string>): Promise<void> {
+  await trx.raw(
+    `update cost_layers c set parent_layer_id = v.parent from json_to_recordset(?::json) as v(id uuid, parent uuid)
+      where c.tenant_id = ? and c.id = v.id`,
+    [JSON.stringify([...parents].map(([id, parent]) => ({ id, parent }))), tenantId],
+  );
+}

@@ -2,7 +2,7 @@ import { Trx } from '../../db';
 import { Decimal, ZERO, sum, VALUE_DP } from '../../domain/decimal';
 import { splitPriceDifference } from '../../domain/purchasing';
 import { ValuationMethod } from '../../domain/costing';
-import { Part, Location } from '../../repos/catalogue';
+import { Part, Location, locationsById } from '../../repos/catalogue';
 import { RevalueLeg } from '../stock/types';
 
 /** One billed chunk of one receipt: what the bill paid for it against what goods-in valued it at. */
@@ -30,6 +30,8 @@ type LayerState = { id: string; partId: string; locationId: string; lot: string;
 export async function priceDifference(trx: Trx, tenantId: string, method: ValuationMethod, chunk: BilledChunk, parts: Map<string, Part>, locations: Map<string, Location>, seen: Map<string, LayerState>): Promise<ChunkOutcome> {
   if (chunk.billUnitCost.eq(chunk.receiptUnitCost)) return { legs: [], revalued: ZERO, variance: ZERO };
   const layers = await receiptLayers(trx, tenantId, method, chunk.eventId, seen);
+  const missing = layers.map((l) => l.locationId).filter((id) => !locations.has(id));
+  if (missing.length) for (const [id, l] of await locationsById(trx, tenantId, missing)) locations.set(id, l);
   const onHand = Decimal.min(sum(layers.map((l) => l.remainingQty)), chunk.receivedQty);
   const value = sum(layers.map((l) => l.remainingValue));
   const split = splitPriceDifference({ receivedQty: chunk.receivedQty, stillOnHand: onHand, billedBefore: chunk.billedBefore, billedQty: chunk.billedQty, receiptUnitCost: chunk.receiptUnitCost, billUnitCost: chunk.billUnitCost, layerValue: value });
@@ -67,7 +69,16 @@ async function receiptLayers(trx: Trx, tenantId: string, method: ValuationMethod
       if (open && !rows.some((r) => r.id === open.id)) rows.push(open);
     }
   } else {
-    rows = await trx('cost_layers').where({ tenant_id: tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).orderBy('seq');
+    // The receipt's own layers and, wherever its units were moved, the layers transfers made of them.
+    const { rows: found } = await trx.raw(
+      `with recursive lineage as (
+         select c.* from cost_layers c where c.tenant_id = ? and c.source_movement_id in (select json_array_elements_text(?::json)::uuid)
+         union all
+         select c.* from cost_layers c join lineage l on c.tenant_id = l.tenant_id and c.parent_layer_id = l.id)
+       select id, part_id, location_id, lot, remaining_qty::text, remaining_value::text from lineage order by seq`,
+      [tenantId, JSON.stringify(moves.map((m) => m.id))],
+    );
+    rows = found;
   }
   return rows.map((r) => {
     if (!seen.has(r.id)) seen.set(r.id, { id: r.id, partId: r.part_id, locationId: r.location_id, lot: r.lot, remainingQty: new Decimal(r.remaining_qty), remainingValue: new Decimal(r.remaining_value) });

@@ -21,6 +21,8 @@ export class EventWriter {
   private balanceDeltas = new Map<string, { partId: string; locationId: string; lot: string; delta: Decimal }>();
   private lastDraws: Draw[] = [];
   private serialState = new Map<string, SerialRow & { movementId: string }>();
+  /** Layers a transfer created, and the layer each one's units came from. */
+  readonly parents = new Map<string, string>();
 
   constructor(
     private readonly method: ValuationMethod,
@@ -127,14 +129,14 @@ export class EventWriter {
     }
     const pieces = this.piecesFor(leg, layers);
     const movementId = this.addMovement(leg, leg.qty, sum(pieces.map((p) => p.value)));
-    for (const p of pieces) this.addPiece(layers, leg, movementId, p.qty, p.value);
+    for (const p of pieces) this.addPiece(layers, leg, movementId, p.qty, p.value, p.parent);
   }
 
-  private piecesFor(leg: InLeg, layers: LayerRow[]): { qty: Decimal; value: Decimal }[] {
+  private piecesFor(leg: InLeg, layers: LayerRow[]): { qty: Decimal; value: Decimal; parent?: string }[] {
     const c = leg.cost;
     if (c.kind === 'unit') return [{ qty: leg.qty, value: leg.qty.mul(c.unitCost) }];
     if (c.kind === 'pieces') return c.pieces;
-    if (c.kind === 'carried') return this.lastDraws.map((d) => ({ qty: d.qty, value: d.value }));
+    if (c.kind === 'carried') return this.lastDraws.map((d) => ({ qty: d.qty, value: d.value, parent: d.layerId }));
     // A count gain is valued at the lot's current cost, or (a lot not yet here) the part's at this location.
     const cost = currentUnitCost(this.method, layers.filter((l) => l.remainingQty.gt(0))) ?? currentUnitCost(this.method, this.allLotsAt(leg.part.id, leg.location.id));
     if (!cost) throw new Invalid([{ field: leg.field.replace(/quantity$|serials\[\d+\]$/, 'unit_cost'), message: `Unit cost is required: ${leg.part.sku} has no stock at ${leg.location.code} to take a cost from` }]);
@@ -146,7 +148,7 @@ export class EventWriter {
     return [...this.layers].filter(([k]) => k.startsWith(prefix)).flatMap(([, l]) => l).filter((l) => l.remainingQty.gt(0));
   }
 
-  private addPiece(layers: LayerRow[], leg: InLeg, movementId: string, qty: Decimal, value: Decimal): void {
+  private addPiece(layers: LayerRow[], leg: InLeg, movementId: string, qty: Decimal, value: Decimal, parent?: string): void {
     const open = layers.filter((l) => l.remainingQty.gt(0));
     const plan = planInbound(this.method, open, qty, unitCostOf(qty, value));
     if (plan.kind === 'merge') {
@@ -160,6 +162,7 @@ export class EventWriter {
     const seq = Number.MAX_SAFE_INTEGER - 1_000_000 + this.newLayers.length; // newer than anything stored
     layers.push({ id, seq, partId: leg.part.id, locationId: leg.location.id, lot: leg.lot, remainingQty: qty, remainingValue: value });
     this.newLayers.push({ id, partId: leg.part.id, locationId: leg.location.id, lot: leg.lot, sourceMovementId: movementId, qty, value, unitCost: unitCostOf(qty, value) });
+    if (parent) this.parents.set(id, parent);
   }
 
   /** Undoing an issue puts the quantity back into the layers it came from (under average cost, into the open layer). */

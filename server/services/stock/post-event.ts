@@ -83,6 +83,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
     carries,
     journal: draft && !deferred ? { id: journalId, date: head.occurredOn, sourcePath: `/events/${eventId}`, draft } : null,
   });
+  if (writer.parents.size) await ledger.recordLayerParents(trx, actor.tenantId, writer.parents);
   if (deferred) await deferPostings(trx, actor.tenantId, head.deferToDelivery!, eventId, draft!);
   const journal: JournalView | null = draft && !deferred ? journalViewOf(journalId, number!, head.occurredOn, draft, tenant.minorUnits) : null;
   return {

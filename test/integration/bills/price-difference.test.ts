@@ -56,3 +56,20 @@ describe('a bill at a different price', () => {
     expect((await grniReport(t.db, actor.tenantId)).total).toBe('15.00');
   });
 });
+
+describe('a bill for stock moved since it arrived', () => {
+  it('revalues the units where they are now, through the transfer, not as variance', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'BRG-2');
+    const po = (await createPurchaseOrder(t.db, actor, { supplier: 'Acme', location: 'MAIN', lines: [{ part: 'BRG-2', quantity: dec(10), unitPrice: dec('2.50') }] })).body;
+    await receiveLine(t.db, actor, po.id, { part: 'BRG-2', quantity: dec(10) });
+    await postStockEvent(t.db, actor, { kind: 'transfer', occurredOn: '2026-11-25', lines: [{ part: 'BRG-2', from: 'MAIN', to: 'B', quantity: dec(6) }] });
+    await postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-25', lines: [{ part: 'BRG-2', location: 'B', quantity: dec(1) }] });
+    const bill = (await recordBill(t.db, actor, { supplier: 'Acme', number: 'INV-9', reference: po.number, date: '2026-11-25', lines: [{ part: 'BRG-2', quantity: dec(10), unitPrice: dec('2.80') }] })).body;
+    // 4 still at MAIN and 5 at B are revalued; the 1 issued at B is variance.
+    expect(bill).toMatchObject({ revalued: '2.70', variance: '0.30' });
+    expect((await openLayers(t.db, actor, 'BRG-2', 'MAIN')).map(([q, v]) => [q, dec(v).toFixed()])).toEqual([['4', '11.2']]);
+    expect((await openLayers(t.db, actor, 'BRG-2', 'B')).map(([q, v]) => [q, dec(v).toFixed()])).toEqual([['5', '14']]);
+    await expectReconciled(t.db, actor);
+  });
+});
