@@ -6,6 +6,9 @@ import { partPages } from './parts';
 import { eventPages } from './events';
 import { accountingPages } from './accounting';
 import { settingsPages } from './settings';
+import { purchasingPages } from './purchasing';
+import { goodsInPages } from './goods-in';
+import { billPages } from './bills';
 
 export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   const r = Router();
@@ -16,5 +19,8 @@ export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   r.use(eventPages(db));
   r.use(accountingPages(db));
   r.use(settingsPages(db));
+  r.use(purchasingPages(db));
+  r.use(goodsInPages(db));
+  r.use(billPages(db));
   return r;
 }
