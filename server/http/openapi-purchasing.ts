@@ -155,8 +155,8 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
 
   const id = (what: string) => param('id', 'path', uuid(), `${what} id`);
   const RECEIVERS: Role[] = ['admin', 'operations'];
-  const receive = (opId: string, summary: string, description: string, body: string) => ({
-    post: operation({ id: opId, tag: 'Goods-in', summary, description, roles: RECEIVERS, params: [id('Purchase order')], body: ref(body), idempotent: true, errors: [404, 409], ok: { status: 201, description: 'The verified line and the PO\'s figures after it', schema: ref('ReceiveResult') } }),
+  const receive = (opId: string, summary: string, description: string, body: string, errors: number[] = []) => ({
+    post: operation({ id: opId, tag: 'Goods-in', summary, description, roles: RECEIVERS, params: [id('Purchase order')], body: ref(body), idempotent: true, errors: [404, 409, ...errors], ok: { status: 201, description: 'The verified line and the PO\'s figures after it', schema: ref('ReceiveResult') } }),
   });
   const paths: Record<string, Schema> = {
     '/suppliers': { get: operation({ id: 'listSuppliers', tag: 'Purchasing', summary: 'Suppliers', ok: { status: 200, description: 'By name', schema: record({ suppliers: list(ref('Supplier')) }) } }) },
@@ -185,7 +185,7 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
       post: operation({ id: 'setPurchaseOrderStatus', tag: 'Purchasing', summary: 'Approve, close, reopen or cancel', roles: ['admin'], params: [id('Purchase order')], body: ref('PurchaseOrderStatusInput'), errors: [404, 409], ok: { status: 200, description: 'The PO after the change', schema: ref('PurchaseOrder') } }),
     },
     '/purchase-orders/{id}/receipts': receive('receivePurchaseOrderLine', 'Verify a delivered line into stock',
-      'Goes to stock at once at the PO line\'s unit cost (Dr stock, Cr GRNI; one journal per line, or one per delivery as the organisation\'s policy says). Over the organisation\'s tolerance it needs approve_over_receipt (admin key) or an admin\'s approval (422 over_tolerance otherwise). A PO received in full leaves goods-in and its delivery is finished.', 'ReceiveInput'),
+      'Goes to stock at once at the PO line\'s unit cost (Dr stock, Cr GRNI; one journal per line, or one per delivery as the organisation\'s policy says). Over the organisation\'s tolerance it needs approve_over_receipt (admin key) or an admin\'s approval (422 over_tolerance otherwise). A PO received in full leaves goods-in and its delivery is finished. Requests carrying an approval are limited to 20 per 10 minutes per client (429).', 'ReceiveInput', [429]),
     '/purchase-orders/{id}/rejections': receive('rejectPurchaseOrderLine', 'Reject damaged or wrong goods', 'Recorded against the line for return to the supplier; stock does not move and the line stays outstanding.', 'RejectInput'),
     '/receipt-lines/{id}/undo': {
       post: operation({ id: 'undoReceiptLine', tag: 'Goods-in', summary: 'Undo a verified line', description: 'An accepted line is reversed (a new event; nothing deleted) and leaves the PO\'s received figure. 409 when already undone or billed.', roles: RECEIVERS, params: [id('Receipt line')], idempotent: true, errors: [404, 409], ok: { status: 201, description: 'The undone line and the PO after it', schema: ref('ReceiveResult') } }),

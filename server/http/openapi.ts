@@ -192,9 +192,10 @@ const responses: Record<string, Schema> = {
   NotFound: errorResponse('No such resource in this organisation (code not_found); a part unknown in a one-line command also answers 404'),
   Conflict: errorResponse('Conflicts with what exists (code conflict): a duplicate, an event already reversed, a serial already in stock, or an Idempotency-Key reused for a different request'),
   TooLarge: errorResponse('The body is over the size limit (code too_large)'),
+  TooManyRequests: errorResponse('Too many attempts from this client (code too_many_requests); wait and retry'),
   Invalid: errorResponse('The input is wrong (codes invalid, insufficient_stock, period_closed): error.fields names each field at fault. Nothing was written.'),
 };
-const ERROR_REFS: Record<number, string> = { 400: 'MalformedJson', 401: 'Unauthorised', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'TooLarge', 422: 'Invalid' };
+const ERROR_REFS: Record<number, string> = { 400: 'MalformedJson', 401: 'Unauthorised', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'TooLarge', 422: 'Invalid', 429: 'TooManyRequests' };
 
 const param = (name: string, where: 'path' | 'query' | 'header', schema: Schema, description: string, required = where === 'path'): Schema => ({ name, in: where, required, description, schema });
 const parameters: Record<string, Schema> = {

@@ -1,4 +1,5 @@
 import express, { Router, Response } from 'express';
+import { approvalAttempts } from '../../http/middleware/approval-limit';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { actorOf, requireRole } from '../../http/middleware/auth';
@@ -24,9 +25,12 @@ function sendResult(res: Response, result: { status: number; body: unknown; repl
   res.status(result.status).set('Idempotent-Replayed', String(result.replayed)).json(result.body);
 }
 
+
+
 /** Purchase orders and goods-in: POs in, deliveries verified line by line, rejects out for return. */
 export function purchasingApi(db: Db): Router {
   const r = Router();
+  const approvalLimit = approvalAttempts((req) => !!(req.body && typeof req.body === 'object' && 'approval' in req.body));
   const buyers = requireRole('admin');
   const receivers = requireRole('admin', 'operations');
 
@@ -51,7 +55,7 @@ export function purchasingApi(db: Db): Router {
     const { status } = poStatusBody.parse(req.body ?? {});
     res.json(await setPurchaseOrderStatus(db, actorOf(req), idParam(req.params.id, 'Purchase order'), status));
   });
-  r.post('/purchase-orders/:id/receipts', receivers, async (req, res) => {
+  r.post('/purchase-orders/:id/receipts', receivers, approvalLimit, async (req, res) => {
     const claim = idempotencyClaim(req);
     sendResult(res, await receiveLine(db, actorOf(req), idParam(req.params.id, 'Purchase order'), parseReceive(req.body), claim));
   });

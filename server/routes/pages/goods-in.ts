@@ -1,5 +1,5 @@
 import { Router, Request, Response, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { approvalAttempts } from '../../http/middleware/approval-limit';
 import { ZodError } from 'zod';
 import { Db } from '../../db';
 import { Decimal, QTY_DP, str } from '../../domain/decimal';
@@ -38,15 +38,6 @@ type PageOpts = {
 
 const receivers = requireUser('admin', 'operations');
 
-/** An admin's password typed on an operator's tablet is a password check: slow down guessing, as sign-in does. */
-const approvalAttempts = rateLimit({
-  windowMs: 10 * 60_000,
-  limit: 20,
-  standardHeaders: 'draft-7',
-  legacyHeaders: false,
-  skip: (req) => !approvalOf((req.body ?? {}) as Body),
-  handler: (_req, _res, next) => next(new DomainError('too_many_requests', 429, 'Too many approval attempts from here; wait a few minutes and try again')),
-});
 
 /** A refusal of one field, its message shown as is (Invalid.field would prefix the field's name). */
 const refuse = (field: string, message: string): Invalid => new Invalid([{ field, message }], message);
@@ -375,6 +366,7 @@ async function deliveryPage(db: Db, req: Request) {
 
 export function goodsInPages(db: Db): Router {
   const r = Router();
+  const approvalLimit = approvalAttempts((req) => !!approvalOf((req.body ?? {}) as Body));
   r.get('/goods-in', receivers, async (req, res) => {
     render(req, res, 'pages/goods-in/index', await listPage(db, req, text(req.query.q)), { fragment: 'goods-in/po-rows' });
   });
@@ -395,8 +387,8 @@ export function goodsInPages(db: Db): Router {
     render(req, res, 'pages/goods-in/receipt', await receiptPage(db, req, await loadPo(db, req)));
   });
   r.get('/goods-in/:poId/figures', receivers, figures(db));
-  r.post('/goods-in/:poId/receive', receivers, approvalAttempts, receive(db, false));
-  r.post('/goods-in/:poId/arrived', receivers, approvalAttempts, receive(db, true));
+  r.post('/goods-in/:poId/receive', receivers, approvalLimit, receive(db, false));
+  r.post('/goods-in/:poId/arrived', receivers, approvalLimit, receive(db, true));
   r.post('/goods-in/:poId/reject', receivers, reject(db));
   r.post('/goods-in/:poId/step', receivers, step(db));
   r.post('/goods-in/:poId/serials', receivers, captureSerial(db));

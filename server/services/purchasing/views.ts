@@ -132,7 +132,7 @@ export function receiptLineView(r: Record<string, any>, dp: number): ReceiptLine
   };
 }
 
-export type PoFilter = { status?: PoStatus | 'receivable' | 'all'; q?: string; limit?: number };
+export type PoFilter = { status?: PoStatus | 'receivable' | 'all'; q?: string; limit?: number; ids?: string[] };
 
 /** POs for goods-in and the PO list: receivable (open) by default, searchable by number or supplier. */
 export async function listPurchaseOrders(q: Q, tenantId: string, f: PoFilter = {}): Promise<PurchaseOrderSummary[]> {
@@ -146,6 +146,7 @@ export async function listPurchaseOrders(q: Q, tenantId: string, f: PoFilter = {
       't.po_id', 'o.id',
     )
     .where('o.tenant_id', tenantId);
+  if (f.ids) query = query.whereIn('o.id', f.ids);
   if (status === 'receivable') query = query.where('o.status', 'open');
   else if (status !== 'all') query = query.where('o.status', status);
   if (f.q?.trim()) {
@@ -184,8 +185,6 @@ export async function findByScan(q: Q, tenantId: string, code: string): Promise<
     .where((w) => w.where('p.barcode', text).orWhere('p.sku', text))
     .whereRaw('pl.received_qty < pl.ordered_qty')
     .distinct('o.id');
-  const set = new Set(ids.map((r) => r.id));
-  const all = await listPurchaseOrders(q, tenantId, { status: 'receivable' });
-  const matches = all.filter((p) => set.has(p.id));
+  const matches = ids.length ? await listPurchaseOrders(q, tenantId, { status: 'receivable', ids: ids.map((r) => r.id) }) : [];
   return { po: matches.length === 1 ? matches[0].id : null, matches };
 }
