@@ -21,7 +21,7 @@ async function run() {
     const started = Date.now();
     const user = await createOrganisation(db, { organisation: ORGANISATION, name: 'Demo Admin', email: EMAIL, password: PASSWORD });
     const counts = await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
-    console.log(`Loaded ${ORGANISATION} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.parts} parts, ${counts.locations} locations, ${counts.stockLines} stock lines.`);
+    console.log(`Loaded ${ORGANISATION} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts.parts} parts, ${counts.locations} locations, ${counts.stockLines} stock lines, ${counts.purchaseOrders} purchase orders.`);
     console.log(`Sign in with ${EMAIL} / ${PASSWORD}`);
   } finally {
     await db.destroy();
