@@ -18,6 +18,12 @@ export type OpenDelivery = { id: string; number: number; receivedOn: string; jou
 /** The PO's open delivery, begun by the first line verified (under the PO lock, so there is one). */
 export async function openDelivery(trx: Trx, actor: Actor, po: LockedPo, deliveryNote?: string): Promise<OpenDelivery> {
   let row = await trx('deliveries').where({ tenant_id: actor.tenantId, po_id: po.id, status: 'open' }).first();
+  // A delivery is one day's arrival: one left open since an earlier day is finished (its held
+  // journal posted), so today's goods are dated today, not back into a period since locked.
+  if (row && row.received_on < today()) {
+    await finishInTransaction(trx, actor, row.id);
+    row = undefined;
+  }
   if (!row) {
     const t = await trx('tenants').where({ id: actor.tenantId }).first('receipt_journal_per');
     [row] = await trx('deliveries')
@@ -66,7 +72,12 @@ export async function finishInTransaction(trx: Trx, actor: Actor, deliveryId: st
 }
 
 async function lockDelivery(trx: Trx, tenantId: string, deliveryId: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(deliveryId)) throw new NotFound('Delivery', deliveryId);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(deliveryId)) throw new NotFound('Delivery', deliveryId);
+  // Its PO first, as every verification and undo locks it: one in flight either lands in this
+  // delivery before it is journalled or begins the next, never holding lines for a finished one.
+  const owner = await trx('deliveries').where({ tenant_id: tenantId, id: deliveryId }).first('po_id');
+  if (!owner) throw new NotFound('Delivery', deliveryId);
+  await trx('purchase_orders').where({ tenant_id: tenantId, id: owner.po_id }).forUpdate().first('id');
   const dl = await trx('deliveries as d')
     .join('purchase_orders as o', (j) => j.on('o.id', 'd.po_id').andOn('o.tenant_id', 'd.tenant_id'))
     .join('suppliers as s', (j) => j.on('s.id', 'o.supplier_id').andOn('s.tenant_id', 'o.tenant_id'))

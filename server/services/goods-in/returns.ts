@@ -21,11 +21,12 @@ export async function listReturns(db: Db, tenantId: string): Promise<ReturnView[
 
 /** The rejected goods have gone back to the supplier: they leave the returns list. */
 export async function markReturned(db: Db, actor: Actor, receiptLineId: string): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/i.test(receiptLineId)) throw new NotFound('Rejected line', receiptLineId);
-  const updated = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).whereNull('undone_at').update({ returned_at: db.fn.now() }).returning(['id', 'returned_at']);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(receiptLineId)) throw new NotFound('Rejected line', receiptLineId);
+  const updated = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).whereNull('undone_at').whereNull('returned_at').update({ returned_at: db.fn.now() }).returning(['id', 'returned_at']);
   if (!updated.length) {
-    const exists = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).first('id');
+    const exists = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).first('id', 'undone_at');
     if (!exists) throw new NotFound('Rejected line', receiptLineId);
-    throw new Conflict('This rejection was undone; there is nothing to return');
+    if (exists.undone_at) throw new Conflict('This rejection was undone; there is nothing to return');
+    // Otherwise it was marked returned already, and keeps the day it went back.
   }
 }

@@ -45,6 +45,11 @@ async function undoInTransaction(trx: Trx, actor: Actor, receiptLineId: string):
   await trx('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId }).update({ undone_at: trx.fn.now(), undo_event_id: undoEventId });
   const column = line.outcome === 'accepted' ? 'received_qty' : 'rejected_qty';
   await trx('purchase_order_lines').where({ tenant_id: actor.tenantId, id: line.po_line_id }).update({ [column]: trx.raw(`${column} - ?::numeric`, [str(new Decimal(line.quantity))]) });
-  if (po.status === 'received') await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: po.id }).update({ status: 'open', updated_at: trx.fn.now() });
+  // Reopened only when the undo leaves something outstanding (not after undoing a rejection,
+  // or an over-received line whose PO line is still received in full).
+  if (po.status === 'received') {
+    const outstanding = await trx('purchase_order_lines').where({ tenant_id: actor.tenantId, po_id: po.id }).whereRaw('received_qty < ordered_qty').first('id');
+    if (outstanding) await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: po.id }).update({ status: 'open', updated_at: trx.fn.now() });
+  }
   return result(trx, actor, po.id, receiptLineId, undoEventId, journal);
 }

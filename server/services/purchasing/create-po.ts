@@ -5,6 +5,7 @@ import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { Actor } from '../stock/types';
 import { savePurchaseOrder } from './save-po';
 import { purchaseOrderView } from './views';
+import { finishInTransaction } from '../goods-in/deliveries';
 import { PoInput, PurchaseOrderView, PoStatus } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,6 +46,8 @@ export async function setPurchaseOrderStatus(db: Db, actor: Actor, poId: string,
     const fully = view.lines.every((l) => l.outstanding === '0');
     const next = status === 'open' && fully && current !== 'received' ? 'received' : status;
     await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: poId }).update({ status: next, updated_at: trx.fn.now() });
+    // Leaving goods-in finishes the delivery being unpacked, so a journal held for it is posted.
+    if (next !== 'open' && view.open_delivery) await finishInTransaction(trx, actor, view.open_delivery.id);
     return purchaseOrderView(trx, actor.tenantId, poId);
   });
 }

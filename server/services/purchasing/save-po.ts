@@ -140,7 +140,9 @@ async function firstLocationCode(trx: Trx, tenantId: string): Promise<string | u
  */
 async function nextNumber(trx: Trx, tenantId: string): Promise<string> {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`po-number:${tenantId}`]);
-  const row = await trx('purchase_orders').where({ tenant_id: tenantId }).whereRaw("number ~ '^PO-[0-9]+$'")
+  // Numbers of more than 15 digits (given by hand or imported) are not ours: they would overflow
+  // bigint (and a JavaScript number), and stop every PO after them from being numbered.
+  const row = await trx('purchase_orders').where({ tenant_id: tenantId }).whereRaw("number ~ '^PO-[0-9]{1,15}$'")
     .max({ n: trx.raw("(substring(number from 4))::bigint") }).first();
   return `PO-${String(Number(row?.n ?? 0) + 1).padStart(5, '0')}`;
 }
