@@ -64,7 +64,7 @@ export async function finishInTransaction(trx: Trx, actor: Actor, deliveryId: st
     if (draft) {
       journalId = crypto.randomUUID();
       const date = firstOpenDay(dl.received_on, tenant.lockDate);
-      await insertJournal(trx, actor.tenantId, { id: journalId, date: date > today() ? today() : date, sourcePath: `/goods-in/deliveries/${deliveryId}`, draft });
+      await insertJournal(trx, actor.tenantId, { id: journalId, date, sourcePath: `/goods-in/deliveries/${deliveryId}`, draft });
       await trx('deferred_postings').where({ tenant_id: actor.tenantId, delivery_id: deliveryId }).whereNull('journal_id').update({ journal_id: journalId });
     }
   }

@@ -30,6 +30,7 @@ async function undoInTransaction(trx: Trx, actor: Actor, receiptLineId: string):
   const po = await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: found.po_id }).forUpdate().first('id', 'number', 'status');
   const line = await trx('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId }).forUpdate().first();
   if (line.undone_at) throw new Conflict('This line has already been undone');
+  if (line.returned_at) throw new Conflict('These rejected goods have gone back to the supplier; there is nothing to undo');
   if (new Decimal(line.billed_qty).gt(0)) throw new Conflict('This receipt has been billed; record a credit note with the supplier instead of undoing it');
   let undoEventId: string | null = null;
   let journal: ReceiveResult['journal'] = null;

@@ -32,14 +32,13 @@ const ALLOWED: Record<PoStatus, PoStatus[]> = {
 export async function setPurchaseOrderStatus(db: Db, actor: Actor, poId: string, status: 'open' | 'closed' | 'cancelled' | 'draft'): Promise<PurchaseOrderView> {
   if (!UUID.test(poId)) throw new NotFound('Purchase order', poId);
   return inTransaction(db, async (trx) => {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(poId)) throw new NotFound('Purchase order', poId);
     const locked = await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: poId }).forUpdate().first('status');
     const view = await purchaseOrderView(trx, actor.tenantId, poId);
     const current = locked.status as PoStatus;
     if (current === status) return view;
     if (!ALLOWED[current].includes(status)) throw new Conflict(`Purchase order ${view.number} is ${current}; it cannot become ${status}`, 'status');
-    if (status === 'cancelled' && view.lines.some((l) => l.received !== '0')) {
-      throw new Conflict(`Purchase order ${view.number} has received goods; close it instead of cancelling`, 'status');
+    if ((status === 'cancelled' || status === 'draft') && view.lines.some((l) => l.received !== '0')) {
+      throw new Conflict(`Purchase order ${view.number} has received goods; it can be closed, not ${status === 'draft' ? 'made a draft again' : 'cancelled'}`, 'status');
     }
     // A closed PO with nothing outstanding reopens as received; a received one reopened on
     // purpose is open, so that more can be received against it.

@@ -198,7 +198,9 @@ describe('status changes', () => {
     expect(err.message).toBe(`Purchase order ${po.number} is closed; it cannot become cancelled`);
     expect((await setPurchaseOrderStatus(t.db, actor, po.id, 'open')).status).toBe('open');
     const err2 = await refusedCleanly(t.db, actor, () => setPurchaseOrderStatus(t.db, actor, po.id, 'cancelled'));
-    expect(err2.message).toBe(`Purchase order ${po.number} has received goods; close it instead of cancelling`);
+    expect(err2.message).toBe(`Purchase order ${po.number} has received goods; it can be closed, not cancelled`);
+    const err3 = await refusedCleanly(t.db, actor, () => setPurchaseOrderStatus(t.db, actor, po.id, 'draft'));
+    expect(err3.message).toBe(`Purchase order ${po.number} has received goods; it can be closed, not made a draft again`);
     // Same status: nothing to do.
     expect((await setPurchaseOrderStatus(t.db, actor, po.id, 'open')).status).toBe('open');
 
