@@ -47,6 +47,19 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
     event_id: nullable(uuid('The receipt stock event (accepted lines)')), undone: bool(), undo_event_id: nullable(uuid('The reversal that undid it')),
     approved_by: nullable(text('The admin who approved an over-receipt')), returned: bool('Rejected goods sent back to the supplier'), recorded_at: text(undefined, { format: 'date-time' }),
   });
+  const poLine = record({
+    id: uuid(), line_no: int(), part: text('SKU'), part_id: uuid(), part_name: text(), barcode: nullable(text()), tracking: oneOf(['none', 'lot', 'serial']), fractional: bool(), unit: text('Stock unit'),
+    description: text(), quantity: decimalOut('Ordered, purchase units'), purchase_unit: text(), units_per_purchase_unit: decimalOut('Stock units per purchase unit'),
+    unit_price: decimalOut('Per purchase unit, PO currency'), tax_rate: decimalOut('Percent'), account_code: text(),
+    unit_cost: decimalOut('Per stock unit, base currency, excluding tax: what goods-in receives at'),
+    ordered: decimalOut('Stock units'), received: decimalOut('Stock units'), rejected: decimalOut('Stock units'), billed: decimalOut('Stock units'), outstanding: decimalOut('Ordered less received, not below 0'),
+    flag,
+  });
+  const deliverySummary = {
+    id: uuid(), number: int(), po_id: uuid(), po_number: text(), status: oneOf(['open', 'completed']), received_on: date(), delivery_note: text(),
+    journal_per: oneOf(['line', 'delivery'], 'A journal per verified line, or one for the delivery when it is finished'),
+    journal: nullable(ref('Journal')),
+  };
   const lineRef = {
     line: uuid('The PO line (its id); or give part'),
     part: code('The part by SKU or barcode: its first line still outstanding'),
@@ -82,14 +95,7 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
     PurchaseOrder: record({
       id: uuid(), number: text(), supplier: record({ id: uuid(), name: text() }), status: oneOf(PO_STATUSES), order_date: date(), expected_date: nullable(date()),
       currency: text(), currency_rate: decimalOut('Currency per 1 base unit'), amounts: oneOf(AMOUNTS), location: text('Deliver-to location code'), reference: text(),
-      lines: list(record({
-        id: uuid(), line_no: int(), part: text('SKU'), part_id: uuid(), part_name: text(), barcode: nullable(text()), tracking: oneOf(['none', 'lot', 'serial']), fractional: bool(), unit: text('Stock unit'),
-        description: text(), quantity: decimalOut('Ordered, purchase units'), purchase_unit: text(), units_per_purchase_unit: decimalOut('Stock units per purchase unit'),
-        unit_price: decimalOut('Per purchase unit, PO currency'), tax_rate: decimalOut('Percent'), account_code: text(),
-        unit_cost: decimalOut('Per stock unit, base currency, excluding tax: what goods-in receives at'),
-        ordered: decimalOut('Stock units'), received: decimalOut('Stock units'), rejected: decimalOut('Stock units'), billed: decimalOut('Stock units'), outstanding: decimalOut('Ordered less received, not below 0'),
-        flag,
-      })),
+      lines: list(poLine),
       open_delivery: nullable(ref('Delivery')),
       flagged_value: money('Buying-less total over the lines'),
     }),
@@ -111,12 +117,13 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
     }, ['quantity']),
     RejectInput: input({ ...lineRef, quantity: decimalIn('Quantity rejected, in purchase units', QTY_DP), reason: code('Why: damaged, wrong part...', 200), delivery_note: text(undefined, { maxLength: 100 }) }, ['quantity', 'reason']),
     ReceiptLine: receiptLine,
-    Delivery: record({
-      id: uuid(), number: int(), po_id: uuid(), po_number: text(), status: oneOf(['open', 'completed']), received_on: date(), delivery_note: text(),
-      journal_per: oneOf(['line', 'delivery'], 'A journal per verified line, or one for the delivery when it is finished'),
-      journal: nullable(ref('Journal')), lines: list(receiptLine, { description: 'Newest first' }),
+    DeliverySummary: record(deliverySummary),
+    Delivery: record({ ...deliverySummary, lines: list(receiptLine, { description: 'Newest first' }) }),
+    PurchaseOrderProgress: record({
+      id: uuid(), number: text(), status: oneOf(PO_STATUSES), outstanding_lines: int('Lines not yet received in full'),
+      line: poLine, open_delivery: nullable(ref('DeliverySummary')),
     }),
-    ReceiveResult: record({ receipt_line: receiptLine, purchase_order: ref('PurchaseOrder'), event_id: nullable(uuid('The stock event recorded (receipt, or the reversal of an undo)')), journal: nullable(ref('Journal')) }),
+    ReceiveResult: record({ receipt_line: receiptLine, purchase_order: ref('PurchaseOrderProgress'), event_id: nullable(uuid('The stock event recorded (receipt, or the reversal of an undo)')), journal: nullable(ref('Journal')) }),
     ReturnLine: record({ ...(receiptLine.properties as Record<string, Schema>), po_id: uuid(), po_number: text(), supplier: text() }),
     BillInput: input({
       supplier: code('Supplier name', 200),

@@ -8,7 +8,7 @@ import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { resolveLegs } from '../stock/resolve';
 import { writeEvent } from '../stock/post-event';
 import { Actor } from '../stock/types';
-import { purchaseOrderView, receiptLineViews } from '../purchasing/views';
+import { purchaseOrderProgress, receiptLineViews } from '../purchasing/views';
 import { ReceiveInput, ReceiveResult, RejectInput } from '../purchasing/types';
 import { lockReceivablePo, findPoLine, stockQuantity, asLineFields, LockedPo, PoLine } from './po-line';
 import { openDelivery, finishInTransaction, OpenDelivery } from './deliveries';
@@ -102,5 +102,5 @@ async function settleIfReceived(trx: Trx, actor: Actor, po: LockedPo, delivery: 
 
 export async function result(trx: Trx, actor: Actor, poId: string, receiptLineId: string, eventId: string | null, journal: ReceiveResult['journal']): Promise<ReceiveResult> {
   const [receiptLine] = await receiptLineViews(trx, actor.tenantId, { id: receiptLineId });
-  return { receipt_line: receiptLine, purchase_order: await purchaseOrderView(trx, actor.tenantId, poId), event_id: eventId, journal };
+  return { receipt_line: receiptLine, purchase_order: await purchaseOrderProgress(trx, actor.tenantId, poId, receiptLine.po_line_id), event_id: eventId, journal };
 }

@@ -107,6 +107,11 @@ export type ReceiptLineView = {
   recorded_at: string;
 };
 
+export type DeliverySummary = Omit<DeliveryView, 'lines'>;
+
+/** A PO after one verification: its status, the line verified, and the delivery being unpacked. */
+export type PurchaseOrderProgress = { id: string; number: string; status: PoStatus; outstanding_lines: number; line: PoLineView; open_delivery: DeliverySummary | null };
+
 export type DeliveryView = {
   id: string;
   number: number;
@@ -151,4 +156,4 @@ export type PurchaseOrderSummary = {
   outstanding_lines: number;
 };
 
-export type ReceiveResult = { receipt_line: ReceiptLineView; purchase_order: PurchaseOrderView; event_id: string | null; journal: JournalView | null };
+export type ReceiveResult = { receipt_line: ReceiptLineView; purchase_order: PurchaseOrderProgress; event_id: string | null; journal: JournalView | null };

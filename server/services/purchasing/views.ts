@@ -3,7 +3,7 @@ import { Decimal, ZERO, str, money, sum } from '../../domain/decimal';
 import { NotFound } from '../../errors';
 import { journalView } from '../../repos/journals';
 import { moneyPlaces } from '../../repos/tenants';
-import { DeliveryView, PoLineView, PurchaseOrderSummary, PurchaseOrderView, PoStatus, ReceiptLineView } from './types';
+import { DeliveryView, DeliverySummary, PoLineView, PurchaseOrderProgress, PurchaseOrderSummary, PurchaseOrderView, PoStatus, ReceiptLineView } from './types';
 
 type Q = Trx | Db;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,12 +19,7 @@ export async function purchaseOrderView(q: Q, tenantId: string, poId: string): P
     .first('o.*', 's.name as supplier_name', 'l.code as location_code');
   if (!po) throw new NotFound('Purchase order', poId);
   const dp = await moneyPlaces(q, tenantId);
-  const rows = await q('purchase_order_lines as pl')
-    .join('parts as p', (j) => j.on('p.id', 'pl.part_id').andOn('p.tenant_id', 'pl.tenant_id'))
-    .where({ 'pl.tenant_id': tenantId, 'pl.po_id': poId })
-    .orderBy('pl.line_no')
-    .select('pl.*', 'p.sku', 'p.name as part_name', 'p.barcode', 'p.tracking', 'p.fractional', 'p.unit');
-  const lines = rows.map((r) => lineView(r, dp));
+  const lines = await poLines(q, tenantId, poId);
   const open = await q('deliveries').where({ tenant_id: tenantId, po_id: poId, status: 'open' }).first('id');
   return {
     id: po.id,
@@ -42,6 +37,29 @@ export async function purchaseOrderView(q: Q, tenantId: string, poId: string): P
     open_delivery: open ? await deliveryView(q, tenantId, open.id) : null,
     flagged_value: money(sum(lines.map((l) => (l.flag ? d(l.flag.value) : ZERO))), dp),
   };
+}
+
+/** A PO's lines with their live figures; or just one of them. */
+async function poLines(q: Q, tenantId: string, poId: string, lineId?: string): Promise<PoLineView[]> {
+  const dp = await moneyPlaces(q, tenantId);
+  const rows = await q('purchase_order_lines as pl')
+    .join('parts as p', (j) => j.on('p.id', 'pl.part_id').andOn('p.tenant_id', 'pl.tenant_id'))
+    .where({ 'pl.tenant_id': tenantId, 'pl.po_id': poId, ...(lineId ? { 'pl.id': lineId } : {}) })
+    .orderBy('pl.line_no')
+    .select('pl.*', 'p.sku', 'p.name as part_name', 'p.barcode', 'p.tracking', 'p.fractional', 'p.unit');
+  return rows.map((r) => lineView(r, dp));
+}
+
+/**
+ * What one verification changed, for a client working line by line: the PO's status, the line's
+ * figures and the open delivery, not the whole PO (a 200-line PO would come back on every tap).
+ */
+export async function purchaseOrderProgress(q: Q, tenantId: string, poId: string, lineId: string): Promise<PurchaseOrderProgress> {
+  const po = await q('purchase_orders').where({ tenant_id: tenantId, id: poId }).first('id', 'number', 'status');
+  const [{ n }] = await q('purchase_order_lines').where({ tenant_id: tenantId, po_id: poId }).whereRaw('received_qty < ordered_qty').count({ n: '*' });
+  const open = await q('deliveries').where({ tenant_id: tenantId, po_id: poId, status: 'open' }).first('id');
+  const [line] = await poLines(q, tenantId, poId, lineId);
+  return { id: po.id, number: po.number, status: po.status, outstanding_lines: Number(n), line, open_delivery: open ? await deliverySummary(q, tenantId, open.id) : null };
 }
 
 function lineView(r: Record<string, any>, dp: number): PoLineView {
@@ -75,6 +93,10 @@ function lineView(r: Record<string, any>, dp: number): PoLineView {
 }
 
 export async function deliveryView(q: Q, tenantId: string, deliveryId: string): Promise<DeliveryView> {
+  return { ...(await deliverySummary(q, tenantId, deliveryId)), lines: await receiptLineViews(q, tenantId, { delivery_id: deliveryId }) };
+}
+
+async function deliverySummary(q: Q, tenantId: string, deliveryId: string): Promise<DeliverySummary> {
   if (!UUID.test(deliveryId)) throw new NotFound('Delivery', deliveryId);
   const dl = await q('deliveries as d')
     .join('purchase_orders as o', (j) => j.on('o.id', 'd.po_id').andOn('o.tenant_id', 'd.tenant_id'))
@@ -91,7 +113,6 @@ export async function deliveryView(q: Q, tenantId: string, deliveryId: string): 
     delivery_note: dl.delivery_note,
     journal_per: dl.journal_per,
     journal,
-    lines: await receiptLineViews(q, tenantId, { delivery_id: deliveryId }),
   };
 }
 
