@@ -18,7 +18,8 @@ pg.types.setTypeParser(INT8, (v) => Number(v));
 pg.types.setTypeParser(DATE, (v) => v);
 const pgliteParsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v, [NUMERIC]: (v: string) => v };
 
-export type DbOptions = { databaseUrl?: string; dataDir?: string; inMemory?: boolean; poolMax?: number };
+/** inMemory may start from a dumped data directory (tests reuse one migrated database that way). */
+export type DbOptions = { databaseUrl?: string; dataDir?: string; inMemory?: boolean; poolMax?: number; loadDataDir?: Blob };
 
 export function createDb(opts: DbOptions): Db {
   if (opts.databaseUrl) {
@@ -36,11 +37,14 @@ export function createDb(opts: DbOptions): Db {
     claimDataDir(path.dirname(dir));
   }
   // PGlite is one connection in-process: knex-pglite pins the pool to one, so transactions serialise.
+  // Both knex and knex-pglite call the connection function; one instance must answer both, or a
+  // second PGlite would start on the same data (and outlive destroy()).
+  let pglite: PGlite | undefined;
   return knexFactory({
     client: ClientPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
     // Options go in one object: PGlite ignores them when the data dir is passed as a separate argument.
-    connection: () => ({ pglite: new PGlite({ dataDir: dir, parsers: pgliteParsers }) }) as object,
+    connection: () => ({ pglite: (pglite ??= new PGlite({ dataDir: dir, parsers: pgliteParsers, loadDataDir: opts.loadDataDir })) }) as object,
     migrations: { migrationSource },
   } as Knex.Config);
 }
