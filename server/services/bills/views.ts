@@ -1,4 +1,5 @@
 import { Trx, Db } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Decimal, str, money } from '../../domain/decimal';
 import { NotFound } from '../../errors';
 import { journalForEvent } from '../../repos/journals';
@@ -40,7 +41,7 @@ export type BillView = {
 export type BillSummary = { id: string; number: string; reference: string; supplier: string; date: string; currency: string; lines: number; flagged_lines: number; event_id: string | null };
 
 export async function billView(q: Q, tenantId: string, billId: string): Promise<BillView> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(billId)) throw new NotFound('Bill', billId);
+  if (!isUuid(billId)) throw new NotFound('Bill', billId);
   const bill = await q('bills as b').join('suppliers as s', (j) => j.on('s.id', 'b.supplier_id').andOn('s.tenant_id', 'b.tenant_id'))
     .where({ 'b.tenant_id': tenantId, 'b.id': billId }).first('b.*', 's.name as supplier');
   if (!bill) throw new NotFound('Bill', billId);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isUuid } from '../../domain/ids';
 import { Db, Trx } from '../../db';
 import { Decimal, ZERO } from '../../domain/decimal';
 import { AccountRole, buildJournal, StockPosting } from '../../domain/accounting';
@@ -72,7 +73,7 @@ export async function finishInTransaction(trx: Trx, actor: Actor, deliveryId: st
 }
 
 async function lockDelivery(trx: Trx, tenantId: string, deliveryId: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(deliveryId)) throw new NotFound('Delivery', deliveryId);
+  if (!isUuid(deliveryId)) throw new NotFound('Delivery', deliveryId);
   // Its PO first, as every verification and undo locks it: one in flight either lands in this
   // delivery before it is journalled or begins the next, never holding lines for a finished one.
   const owner = await trx('deliveries').where({ tenant_id: tenantId, id: deliveryId }).first('po_id');

@@ -1,10 +1,10 @@
 import { Trx } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Decimal, QTY_DP } from '../../domain/decimal';
 import { toStockUnits } from '../../domain/purchasing';
 import { Conflict, Invalid, NotFound, DomainError } from '../../errors';
 import { LineRef } from '../purchasing/types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type LockedPo = { id: string; number: string; status: string; location_id: string; supplier_id: string };
 export type PoLine = {
@@ -33,7 +33,7 @@ const NOT_RECEIVABLE: Record<string, string> = {
  * unpacking the same delivery never both count the same outstanding quantity.
  */
 export async function lockReceivablePo(trx: Trx, tenantId: string, poId: string): Promise<LockedPo> {
-  if (!UUID.test(poId)) throw new NotFound('Purchase order', poId);
+  if (!isUuid(poId)) throw new NotFound('Purchase order', poId);
   const po = await trx('purchase_orders').where({ tenant_id: tenantId, id: poId }).forUpdate().first('id', 'number', 'status', 'location_id', 'supplier_id');
   if (!po) throw new NotFound('Purchase order', poId);
   if (po.status !== 'open') throw new Conflict(`Purchase order ${po.number} ${NOT_RECEIVABLE[po.status]}`, 'purchase_order');
@@ -47,7 +47,7 @@ export async function findPoLine(trx: Trx, tenantId: string, po: LockedPo, ref: 
     .join('parts as p', (j) => j.on('p.id', 'pl.part_id').andOn('p.tenant_id', 'pl.tenant_id'))
     .where({ 'pl.tenant_id': tenantId, 'pl.po_id': po.id });
   if (ref.line) {
-    if (!UUID.test(ref.line)) throw Invalid.field('line', `Line ${ref.line} is not on purchase order ${po.number}`);
+    if (!isUuid(ref.line)) throw Invalid.field('line', `Line ${ref.line} is not on purchase order ${po.number}`);
     q = q.where('pl.id', ref.line);
   } else q = q.where((w) => w.where('p.sku', ref.part!).orWhere('p.barcode', ref.part!));
   const rows = await q.orderByRaw('(pl.received_qty >= pl.ordered_qty), pl.line_no')

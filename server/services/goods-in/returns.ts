@@ -1,4 +1,5 @@
 import { Db } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Conflict, NotFound } from '../../errors';
 import { receiptLineViews } from '../purchasing/views';
 import { ReceiptLineView } from '../purchasing/types';
@@ -21,7 +22,7 @@ export async function listReturns(db: Db, tenantId: string): Promise<ReturnView[
 
 /** The rejected goods have gone back to the supplier: they leave the returns list. */
 export async function markReturned(db: Db, actor: Actor, receiptLineId: string): Promise<void> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(receiptLineId)) throw new NotFound('Rejected line', receiptLineId);
+  if (!isUuid(receiptLineId)) throw new NotFound('Rejected line', receiptLineId);
   const updated = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).whereNull('undone_at').whereNull('returned_at').update({ returned_at: db.fn.now() }).returning(['id', 'returned_at']);
   if (!updated.length) {
     const exists = await db('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId, outcome: 'rejected' }).first('id', 'undone_at');

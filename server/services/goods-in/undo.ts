@@ -1,4 +1,5 @@
 import { Db, Trx } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Decimal, str } from '../../domain/decimal';
 import { Conflict, NotFound } from '../../errors';
 import { today } from '../../clock';
@@ -9,7 +10,6 @@ import { Actor } from '../stock/types';
 import { ReceiveResult } from '../purchasing/types';
 import { result } from './receive';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Undo a verified line: the receipt is reversed (a new event, nothing deleted), the line's
@@ -21,7 +21,7 @@ export async function undoReceiptLine(db: Db, actor: Actor, receiptLineId: strin
 }
 
 async function undoInTransaction(trx: Trx, actor: Actor, receiptLineId: string): Promise<ReceiveResult> {
-  if (!UUID.test(receiptLineId)) throw new NotFound('Receipt line', receiptLineId);
+  if (!isUuid(receiptLineId)) throw new NotFound('Receipt line', receiptLineId);
   const found = await trx('receipt_lines as r')
     .join('purchase_order_lines as pl', (j) => j.on('pl.id', 'r.po_line_id').andOn('pl.tenant_id', 'r.tenant_id'))
     .where({ 'r.tenant_id': actor.tenantId, 'r.id': receiptLineId }).first('pl.po_id');

@@ -1,4 +1,5 @@
 import { Db } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Conflict, NotFound } from '../../errors';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
@@ -8,7 +9,6 @@ import { purchaseOrderView } from './views';
 import { finishInTransaction } from '../goods-in/deliveries';
 import { PoInput, PurchaseOrderView, PoStatus } from './types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function createPurchaseOrder(db: Db, actor: Actor, input: PoInput, idem?: IdempotencyClaim) {
   return inTransaction(db, (trx) =>
@@ -30,7 +30,7 @@ const ALLOWED: Record<PoStatus, PoStatus[]> = {
  * reopen it, approve a draft, or cancel one nothing was received against.
  */
 export async function setPurchaseOrderStatus(db: Db, actor: Actor, poId: string, status: 'open' | 'closed' | 'cancelled' | 'draft'): Promise<PurchaseOrderView> {
-  if (!UUID.test(poId)) throw new NotFound('Purchase order', poId);
+  if (!isUuid(poId)) throw new NotFound('Purchase order', poId);
   return inTransaction(db, async (trx) => {
     const locked = await trx('purchase_orders').where({ tenant_id: actor.tenantId, id: poId }).forUpdate().first('status');
     const view = await purchaseOrderView(trx, actor.tenantId, poId);

@@ -1,4 +1,5 @@
 import { Trx, Db } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Decimal, ZERO, str, money, sum } from '../../domain/decimal';
 import { NotFound } from '../../errors';
 import { journalView } from '../../repos/journals';
@@ -6,12 +7,11 @@ import { moneyPlaces } from '../../repos/tenants';
 import { DeliveryView, DeliverySummary, PoLineView, PurchaseOrderProgress, PurchaseOrderSummary, PurchaseOrderView, PoStatus, ReceiptLineView } from './types';
 
 type Q = Trx | Db;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const d = (v: unknown) => new Decimal(v as string);
 
 /** A purchase order as goods-in, the API and the pages show it: lines with live figures and the open delivery. */
 export async function purchaseOrderView(q: Q, tenantId: string, poId: string): Promise<PurchaseOrderView> {
-  if (!UUID.test(poId)) throw new NotFound('Purchase order', poId);
+  if (!isUuid(poId)) throw new NotFound('Purchase order', poId);
   const po = await q('purchase_orders as o')
     .join('suppliers as s', (j) => j.on('s.id', 'o.supplier_id').andOn('s.tenant_id', 'o.tenant_id'))
     .join('locations as l', (j) => j.on('l.id', 'o.location_id').andOn('l.tenant_id', 'o.tenant_id'))
@@ -97,7 +97,7 @@ export async function deliveryView(q: Q, tenantId: string, deliveryId: string): 
 }
 
 async function deliverySummary(q: Q, tenantId: string, deliveryId: string): Promise<DeliverySummary> {
-  if (!UUID.test(deliveryId)) throw new NotFound('Delivery', deliveryId);
+  if (!isUuid(deliveryId)) throw new NotFound('Delivery', deliveryId);
   const dl = await q('deliveries as d')
     .join('purchase_orders as o', (j) => j.on('o.id', 'd.po_id').andOn('o.tenant_id', 'd.tenant_id'))
     .where({ 'd.tenant_id': tenantId, 'd.id': deliveryId }).first('d.*', 'o.number as po_number');

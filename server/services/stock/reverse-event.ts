@@ -1,4 +1,5 @@
 import { Db, Trx } from '../../db';
+import { isUuid } from '../../domain/ids';
 import { Decimal } from '../../domain/decimal';
 import { AccountRole } from '../../domain/accounting';
 import { Conflict, Invalid, NotFound } from '../../errors';
@@ -10,7 +11,6 @@ import { writeEvent, PostResult } from './post-event';
 import { Actor, Leg, EventView } from './types';
 import { getTenant } from '../../repos/tenants';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Undo a whole event with a new one pointing at it: each movement is answered by its opposite,
@@ -22,7 +22,7 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
 
 /** Reverse inside the caller's transaction; goods-in holds an undo's journal for its open delivery. */
 export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string, goodsIn?: { deferToDelivery?: string }): Promise<EventView> {
-  if (!UUID.test(eventId)) throw new NotFound('Stock event', eventId);
+  if (!isUuid(eventId)) throw new NotFound('Stock event', eventId);
   // Locking the original makes a concurrent second reversal wait, then see the first (a Conflict).
   const event = await trx('stock_events').where({ tenant_id: actor.tenantId, id: eventId }).forUpdate().first();
   if (!event) throw new NotFound('Stock event', eventId);
