@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { csrfOf, signIn as signInAs, signUp } from './support/session';
 import { Express } from 'express';
 import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
@@ -20,25 +21,13 @@ let operations: ReturnType<typeof request.agent>;
 let actor: Actor;
 const po: Record<'bearings' | 'seals' | 'gaskets', { id: string; number: string }> = {} as never;
 
-/** The CSRF token a page carries in its forms' hidden _csrf input. */
-function csrfOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no _csrf input on the page');
-  return m[1];
-}
-
 /** The bill form as served: its CSRF token and one-time key. */
 async function billForm(agent = bookkeeper): Promise<{ _csrf: string; idempotency_key: string; html: string }> {
   const html = (await agent.get('/bills/new').expect(200)).text;
   return { _csrf: csrfOf(html), idempotency_key: /name="idempotency_key" value="([^"]+)"/.exec(html)![1], html };
 }
 
-async function signIn(email: string, password: string) {
-  const agent = request.agent(app);
-  const page = await agent.get('/login').expect(200);
-  await agent.post('/login').type('form').send({ email, password, _csrf: csrfOf(page.text) }).expect(303);
-  return agent;
-}
+const signIn = (email: string, password: string) => signInAs(app, email, password);
 
 /** Rows in every table recording a bill could write, to show a refused one wrote nothing. */
 async function counts(): Promise<Record<string, number>> {
@@ -64,13 +53,7 @@ const rowWith = (...cells: string[]) => new RegExp(cells.map((c) => `<td[^>]*>(?
 beforeAll(async () => {
   t = await openTestDb();
   app = testApp(t.db);
-  admin = request.agent(app);
-  const setup = await admin.get('/setup').expect(200);
-  await admin.post('/setup').type('form')
-    .send({ organisation: 'Bills Ltd', name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery', _csrf: csrfOf(setup.text) })
-    .expect(303);
-  const user = await t.db('users').where({ email: 'ada@example.com' }).first();
-  actor = { tenantId: user.tenant_id, userId: user.id, role: 'admin' };
+  ({ agent: admin, actor } = await signUp(app, t.db, { organisation: 'Bills Ltd', name: 'Ada Admin', email: 'ada@example.com' }));
   await addUser(t.db, actor.tenantId, { email: 'bob@example.com', name: 'Bob Books', role: 'bookkeeper', password: 'correct horse battery' });
   await addUser(t.db, actor.tenantId, { email: 'olive@example.com', name: 'Olive Ops', role: 'operations', password: 'correct horse battery' });
   bookkeeper = await signIn('bob@example.com', 'correct horse battery');

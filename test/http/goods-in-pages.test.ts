@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { csrfOf, signIn as signInAs } from './support/session';
 import { Express } from 'express';
 import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
@@ -34,14 +35,7 @@ let brg: string;
 let pump: string;
 let resin: string;
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
-
-async function signIn(creds: { email: string; password: string }): Promise<Agent> {
-  const agent = request.agent(app);
-  const login = await agent.get('/login').expect(200);
-  await agent.post('/login').type('form').send({ ...creds, _csrf: csrfOf(login.text) }).expect(303);
-  return agent;
-}
+const signIn = (creds: { email: string; password: string }): Promise<Agent> => signInAs(app, creds.email, creds.password);
 
 async function newPo(supplier: string, lines: PoLineInput[], status: 'open' | 'draft' = 'open'): Promise<PurchaseOrderView> {
   return (await createPurchaseOrder(t.db, actor, { supplier, location: 'MAIN', expectedDate: '2026-12-01', status, lines })).body;

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { csrfOf } from './support/session';
 import { Express } from 'express';
 import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
@@ -15,12 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-/** The CSRF token a page carries in its forms' hidden _csrf input. */
-function csrfOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no _csrf input on the page');
-  return m[1];
-}
 
 async function freshToken(): Promise<string> {
   return csrfOf((await agent.get('/stock').expect(200)).text);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { csrfOf, signUp } from './support/session';
 import { Express } from 'express';
 import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
@@ -16,24 +17,13 @@ let actor: Actor;
 beforeAll(async () => {
   t = await openTestDb();
   app = testApp(t.db);
-  agent = request.agent(app);
-  const setup = await agent.get('/setup').expect(200);
-  await agent.post('/setup').type('form')
-    .send({ organisation: 'Buyers Ltd', name: 'Bea Buyer', email: 'bea@example.com', password: 'correct horse battery', _csrf: csrfOf(setup.text) })
-    .expect(303);
-  const user = await t.db('users').where({ email: 'bea@example.com' }).first('tenant_id', 'id');
-  actor = { tenantId: user.tenant_id, userId: user.id, role: 'admin' };
+  ({ agent, actor } = await signUp(app, t.db, { organisation: 'Buyers Ltd', name: 'Bea Buyer', email: 'bea@example.com' }));
   for (const sku of ['BRG-1', 'SCR-M4', 'MOT-1']) await createPart(t.db, actor.tenantId, { sku, name: `Part ${sku}` });
   // Ten bearings on the shelf: a PO for bearings is buying what is already there.
   await postStockEvent(t.db, actor, { kind: 'opening_balance', occurredOn: today(), lines: [{ part: 'BRG-1', location: 'MAIN', quantity: dec(10), unitCost: dec('2.00') }] });
 }, 60_000); // sign-up hashes a password and PGlite starts cold: slow on a loaded 2-core machine
 afterAll(async () => { await t.close(); });
 
-function csrfOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no _csrf input on the page');
-  return m[1];
-}
 const token = async () => csrfOf((await agent.get('/purchase-orders/new').expect(200)).text);
 
 async function purchasingCounts() {
