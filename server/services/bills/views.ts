@@ -1,6 +1,6 @@
 import { Trx, Db } from '../../db';
 import { isUuid } from '../../domain/ids';
-import { Decimal, str, money } from '../../domain/decimal';
+import { Decimal, str, money, sum } from '../../domain/decimal';
 import { NotFound } from '../../errors';
 import { journalForEvent } from '../../repos/journals';
 import { moneyPlaces } from '../../repos/tenants';
@@ -54,8 +54,6 @@ export async function billView(q: Q, tenantId: string, billId: string): Promise<
     .join('purchase_orders as o', (j) => j.on('o.id', 'pl.po_id').andOn('o.tenant_id', 'pl.tenant_id'))
     .where('m.tenant_id', tenantId).whereIn('m.bill_line_id', lines.map((l) => l.id))
     .select('m.*', 'o.id as po_id', 'o.number as po_number');
-  let revalued = new Decimal(0);
-  let variance = new Decimal(0);
   const lineViews = lines.map((l) => {
     const own = matches.filter((m) => m.bill_line_id === l.id);
     const codes: string[] = l.flag ? l.flag.split(',') : [];
@@ -72,8 +70,6 @@ export async function billView(q: Q, tenantId: string, billId: string): Promise<
       matched_qty: str(d(l.matched_qty)),
       flags: codes.map((code, i) => ({ code, message: messages[i] ?? '' })),
       matches: own.map((m) => {
-        revalued = revalued.plus(d(m.revalued));
-        variance = variance.plus(d(m.variance));
         return { receipt_line_id: m.receipt_line_id, po_id: m.po_id, po_number: m.po_number, quantity: str(d(m.quantity)), receipt_unit_cost: str(d(m.receipt_unit_cost)), bill_unit_cost: str(d(m.bill_unit_cost)), revalued: money(d(m.revalued), dp), variance: money(d(m.variance), dp) };
       }),
     };
@@ -88,8 +84,9 @@ export async function billView(q: Q, tenantId: string, billId: string): Promise<
     currency_rate: str(d(bill.currency_rate)),
     amounts: bill.amounts,
     lines: lineViews,
-    revalued: money(revalued, dp),
-    variance: money(variance, dp),
+    // Totals from the exact amounts, rounded once (not a sum of rounded lines).
+    revalued: money(sum(matches.map((m) => d(m.revalued))), dp),
+    variance: money(sum(matches.map((m) => d(m.variance))), dp),
     event_id: bill.event_id,
     journal: bill.event_id ? await journalForEvent(q, tenantId, bill.event_id) : null,
   };
