@@ -8,6 +8,7 @@ import * as m6 from './20261125090000_create_stock_event_functions';
 import * as m7 from './20261125090100_add_ledger_foreign_keys';
 import * as m8 from './20261125110000_create_purchasing';
 import * as m9 from './20261125120000_add_cost_layer_parents';
+import * as m10 from './20261125130000_create_manufacturing';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -22,6 +23,7 @@ const migrations: [string, Migration][] = [
   ['20261125090100_add_ledger_foreign_keys', m7],
   ['20261125110000_create_purchasing', m8],
   ['20261125120000_add_cost_layer_parents', m9],
+  ['20261125130000_create_manufacturing', m10],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -9,6 +9,7 @@ export const ACCOUNT_ROLES = [
   'stock_adjustments',
   'scrap',
   'opening_balance',
+  'labour_applied',
 ] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 export type StockRole = 'raw_materials' | 'finished_goods';
@@ -24,6 +25,7 @@ export const ROLE_LABELS: Record<AccountRole, string> = {
   stock_adjustments: 'Stock adjustments (shrinkage)',
   scrap: 'Scrap / abnormal loss',
   opening_balance: 'Opening stock offset',
+  labour_applied: 'Labour absorbed into jobs',
 };
 
 /** Suggested codes: ordinary current-asset, liability and expense accounts (never Xero's INVENTORY type). */
@@ -37,6 +39,7 @@ export const DEFAULT_ACCOUNTS: Record<AccountRole, { code: string; name: string 
   stock_adjustments: { code: '312', name: 'Stock Adjustments' },
   scrap: { code: '313', name: 'Scrap and Abnormal Loss' },
   opening_balance: { code: '840', name: 'Historical Adjustment' },
+  labour_applied: { code: '314', name: 'Labour Absorbed into Jobs' },
 };
 
 export type AccountMapping = Record<AccountRole, { code: string; name: string }>;

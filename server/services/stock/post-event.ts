@@ -109,6 +109,9 @@ const KIND_LABEL: Record<EventKind, string> = {
   transfer: 'Stock transfer',
   reversal: 'Reversal',
   revaluation: 'Bill price difference',
+  job_consumption: 'Job consumption',
+  job_completion: 'Job completion',
+  dispatch: 'Dispatch',
 };
 
 function narrate(head: EventHeader, legs: Leg[]): string {

@@ -20,6 +20,9 @@ export async function reverseStockEvent(db: Db, actor: Actor, eventId: string, o
   return inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => reverseInTransaction(trx, actor, eventId, occurredOn, reason)));
 }
 
+/** Their events carry job and dispatch figures a bare reversal would leave behind. */
+const JOB_KINDS = ['job_consumption', 'job_completion', 'dispatch'];
+
 /** Reverse inside the caller's transaction; goods-in holds an undo's journal for its open delivery. */
 export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: string, occurredOn: string, reason: string, goodsIn?: { deferToDelivery?: string }): Promise<EventView> {
   if (!isUuid(eventId)) throw new NotFound('Stock event', eventId);
@@ -28,6 +31,7 @@ export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: stri
   if (!event) throw new NotFound('Stock event', eventId);
   if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
   if (!goodsIn) await assertNotGoodsIn(trx, actor.tenantId, eventId);
+  if (JOB_KINDS.includes(event.kind)) throw new Conflict(`A job's ${event.kind.replace('_', ' ')} is corrected on its job card or dispatch, not reversed here`);
   if (event.kind === 'revaluation') throw new Conflict('A bill price difference is corrected by the bill, not reversed here: record a credit note or a corrected bill');
   const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
   if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);
