@@ -66,8 +66,11 @@ async function reconcile(db: Trx, tenantId: string) {
   const journalRows = await db('journal_lines').where({ tenant_id: tenantId }).whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
   // Lines held for an open delivery's one journal (journal-per-delivery policy) are posted, just not yet sent.
   const heldRows = await db('deferred_postings').where({ tenant_id: tenantId }).whereNull('journal_id').whereIn('account_role', STOCK_ACCOUNTS).groupBy('account_role').select('account_role as role', db.raw('sum(amount) as total'));
+  // Work in progress is held in open jobs, not in cost layers: each job keeps its WIP as posted.
+  const wip = await db('job_cards').where({ tenant_id: tenantId }).sum({ value: 'wip_value' }).first();
   const mapping = await getAccountMapping(db, tenantId);
   const layers = new Map<string, Record<string, string>>(layerRows.rows.map((r: Record<string, string>) => [r.role, r]));
+  layers.set('wip', { value: String(wip?.value ?? 0), exact: String(wip?.value ?? 0) });
   const journals = new Map<string, string>(journalRows.map((r: Record<string, string>) => [r.role, r.total]));
   const held = new Map<string, string>(heldRows.map((r: Record<string, string>) => [r.role, r.total]));
   const accounts = STOCK_ACCOUNTS.map((role) => {

@@ -1,6 +1,7 @@
 import { Trx } from '../../db';
 import { Decimal, ZERO, QTY_DP, COST_DP, str } from '../../domain/decimal';
 import { MAX_QUANTITY } from '../../domain/numbers';
+import { nextDocumentNumber } from '../../repos/numbering';
 import { baseUnitCost, toStockUnits, buyingLessFlag } from '../../domain/purchasing';
 import { isIsoDate } from '../../domain/dates';
 import { FieldProblem, Invalid, Conflict } from '../../errors';
@@ -32,7 +33,7 @@ export async function savePurchaseOrder(trx: Trx, tenantId: string, input: PoInp
   input.lines.forEach((l, i) => checkLine(l, parts.get(l.part), rate, problems, (f) => at(`lines.${i}.${f}`)));
   if (problems.length) throw new Invalid(problems);
 
-  const number = input.number ?? (await nextNumber(trx, tenantId));
+  const number = input.number ?? (await nextDocumentNumber(trx, 'purchase_orders', tenantId, 'PO'));
   const supplier = await supplierNamed(trx, tenantId, input.supplier.trim(), currency);
   const inserted = await trx('purchase_orders')
     .insert({
@@ -133,16 +134,3 @@ async function firstLocationCode(trx: Trx, tenantId: string): Promise<string | u
   return row?.code;
 }
 
-/**
- * PO-00001, PO-00002...: one past the highest number of that form. Numbering queues per
- * organisation (a transaction-scoped advisory lock), so POs created at the same moment each
- * read the number the previous one committed instead of clashing on the unique key.
- */
-async function nextNumber(trx: Trx, tenantId: string): Promise<string> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`po-number:${tenantId}`]);
-  // Numbers of more than 15 digits (given by hand or imported) are not ours: they would overflow
-  // bigint (and a JavaScript number), and stop every PO after them from being numbered.
-  const row = await trx('purchase_orders').where({ tenant_id: tenantId }).whereRaw("number ~ '^PO-[0-9]{1,15}$'")
-    .max({ n: trx.raw("(substring(number from 4))::bigint") }).first();
-  return `PO-${String(Number(row?.n ?? 0) + 1).padStart(5, '0')}`;
-}
