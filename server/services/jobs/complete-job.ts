@@ -69,9 +69,12 @@ function outputs(job: JobRow, ctx: JobContext, good: Decimal, input: CompleteJob
 async function receiveFinished(trx: Trx, actor: Actor, job: JobRow, ctx: JobContext, units: { good: Decimal; lost: Decimal; final: boolean }, out: Output, occurredOn: string): Promise<EventView> {
   const { good, lost, final } = units;
   const dp = await moneyPlaces(trx, actor.tenantId);
-  // Only the final completion empties WIP; an earlier one takes its units' share of it.
-  const left = job.quantity.minus(job.completedQty).minus(job.scrappedQty);
-  const share = final ? job.wipValue : job.wipValue.mul(good.plus(lost)).div(left).toDecimalPlaces(dp);
+  // Only the final completion empties WIP. An earlier one takes its units' share of the units
+  // work has started on: steps done ahead for more units keep theirs in WIP.
+  const before = job.completedQty.plus(job.scrappedQty);
+  const steps = await trx('job_steps').where({ tenant_id: actor.tenantId, job_id: job.id }).max({ done: 'completed_qty' }).first();
+  const started = Decimal.max(new Decimal(steps?.done ?? 0), before.plus(good).plus(lost)).minus(before);
+  const share = final ? job.wipValue : job.wipValue.mul(good.plus(lost)).div(started).toDecimalPlaces(dp);
   const { finished, scrap } = completionSplit(share, good, lost, dp);
   const part = ctx.parts.get(job.partId)!;
   const base = { field: 'quantity', part, location: ctx.location, lot: out.lot };
@@ -87,6 +90,8 @@ async function receiveFinished(trx: Trx, actor: Actor, job: JobRow, ctx: JobCont
     ? out.serials.map((serial) => ({ tenant_id: actor.tenantId, job_id: job.id, event_id: event.id, part_id: part.id, serial, lot: out.lot, quantity: '1' }))
     : good.gt(0) ? [{ tenant_id: actor.tenantId, job_id: job.id, event_id: event.id, part_id: part.id, serial: null, lot: out.lot, quantity: str(good) }] : [];
   if (rows.length) await trx('job_outputs').insert(rows);
+  // Units completed have been through every step.
+  await trx('job_steps').where({ tenant_id: actor.tenantId, job_id: job.id }).update({ completed_qty: trx.raw('greatest(completed_qty, ?)', [str(before.plus(good).plus(lost))]) });
   await trx('job_cards').where({ tenant_id: actor.tenantId, id: job.id }).update({
     completed_qty: str(job.completedQty.plus(good)),
     scrapped_qty: str(job.scrappedQty.plus(lost)),

@@ -6,7 +6,7 @@ import { Actor } from '../../../server/services/stock/types';
 import { createJob } from '../../../server/services/jobs/create-job';
 import { CreateJobInput } from '../../../server/services/jobs/types';
 import { givenPart } from '../../support/builders';
-import { line } from '../../support/ledger-checks';
+import { line, ledgerSnapshot } from '../../support/ledger-checks';
 
 export const TODAY = '2026-11-25';
 
@@ -59,3 +59,24 @@ export async function expectAllocationsConsistent(db: Db, actor: Actor): Promise
   );
   expect(rows).toEqual([]);
 }
+
+const JOB_TABLES = ['job_cards', 'job_steps', 'job_lines', 'job_allocations', 'job_events', 'job_outputs', 'dispatches', 'dispatch_lines'];
+
+/** The ledger and every job document, row for row: equal snapshots mean nothing changed. */
+export async function jobsAndLedger(db: Db, actor: Actor): Promise<Record<string, unknown[]>> {
+  const out = await ledgerSnapshot(db, actor);
+  for (const table of JOB_TABLES) out[table] = (await db(table).where({ tenant_id: actor.tenantId })).map((r) => JSON.stringify(r)).sort();
+  return out;
+}
+
+/** Runs a job command that must be refused, proves nothing changed, and returns the error. */
+export async function refusedCleanly(db: Db, actor: Actor, run: () => Promise<unknown>): Promise<any> {
+  const before = await jobsAndLedger(db, actor);
+  const err = await run().then(() => null, (e) => e);
+  expect(err).not.toBeNull();
+  expect(await jobsAndLedger(db, actor)).toEqual(before);
+  return err;
+}
+
+/** The field problems of a refusal as [field, message] pairs. */
+export const problemsOf = (err: any): [string, string][] => (err.fields?.length ? err.fields : [{ field: null, message: err.message }]).map((f: any) => [f.field, f.message]);
