@@ -61,7 +61,14 @@ function check(input: DispatchInput): void {
 /** Where each line ships from: the location named, the serials' location, else where the most of the part is available. */
 async function defaultLocations(trx: Trx, tenantId: string, input: DispatchInput): Promise<string[]> {
   if (input.location) return input.lines.map(() => input.location!);
-  return Promise.all(input.lines.map(async (l) => {
+  const out: string[] = [];
+  // One after another: a transaction is one connection.
+  for (const l of input.lines) out.push(await lineLocation(trx, tenantId, l));
+  return out;
+}
+
+async function lineLocation(trx: Trx, tenantId: string, l: DispatchInput['lines'][number]): Promise<string> {
+  {
     const serialAt = l.serials?.length
       ? await trx('serials as s').join('parts as p', function () { this.on('p.tenant_id', 's.tenant_id').andOn('p.id', 's.part_id'); })
         .join('locations as l', function () { this.on('l.tenant_id', 's.tenant_id').andOn('l.id', 's.location_id'); })
@@ -72,7 +79,7 @@ async function defaultLocations(trx: Trx, tenantId: string, input: DispatchInput
       .orderByRaw(`(select coalesce(sum(b.on_hand - b.allocated), 0) from stock_balances b join parts p on p.tenant_id = b.tenant_id and p.id = b.part_id
                      where b.tenant_id = l.tenant_id and b.location_id = l.id and p.sku = ? and b.lot = ?) desc, l.code`, [l.part, l.lot ?? '']).first('l.code');
     return (best?.code as string | undefined) ?? '';
-  }));
+  }
 }
 
 /** The job behind each leg: the line's named job, else the job whose output the serial is. */

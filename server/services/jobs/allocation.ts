@@ -39,20 +39,23 @@ export function outstanding(l: JobLineRow): Decimal {
 }
 
 /** Give back allocations (whole rows or part of them): available rises, on hand does not move. */
-export async function freeAllocations(trx: Trx, tenantId: string, freed: { row: AllocationRow; qty: Decimal }[]): Promise<void> {
+export async function freeAllocations(trx: Trx, tenantId: string, freed: { row: AllocationRow; qty: Decimal }[], opts: { refreshLines?: boolean } = {}): Promise<void> {
   const real = freed.filter((f) => f.qty.gt(0));
   if (!real.length) return;
-  for (const f of real) {
-    if (f.qty.gte(f.row.qty)) await trx('job_allocations').where({ tenant_id: tenantId, id: f.row.id }).delete();
-    else await trx('job_allocations').where({ tenant_id: tenantId, id: f.row.id }).update({ quantity: str(f.row.qty.minus(f.qty)) });
+  const gone = real.filter((f) => f.qty.gte(f.row.qty)).map((f) => f.row.id);
+  const less = real.filter((f) => f.qty.lt(f.row.qty)).map((f) => ({ id: f.row.id, quantity: str(f.row.qty.minus(f.qty)) }));
+  if (gone.length) await trx('job_allocations').where({ tenant_id: tenantId }).whereIn('id', gone).delete();
+  if (less.length) {
+    await trx.raw(`update job_allocations a set quantity = v.quantity from json_to_recordset(?::json) as v(id uuid, quantity numeric) where a.tenant_id = ? and a.id = v.id`, [JSON.stringify(less), tenantId]);
   }
   await shiftBalances(trx, tenantId, real.map((f) => ({ ...f.row, delta: f.qty.neg() })));
-  await refreshLineTotals(trx, tenantId, [...new Set(real.map((f) => f.row.lineId))]);
+  // A caller about to update the same lines anyway refreshes their totals in that one update.
+  if (opts.refreshLines !== false) await refreshLineTotals(trx, tenantId, [...new Set(real.map((f) => f.row.lineId))]);
 }
 
-/** Everything still allocated to these lines goes back to available (job completed or cancelled). */
-export async function freeAllOf(trx: Trx, tenantId: string, lineIds: string[]): Promise<void> {
-  const rows = await allocationsOf(trx, tenantId, lineIds);
+/** Everything still allocated to the job goes back to available (job completed or cancelled). */
+export async function freeAllOf(trx: Trx, tenantId: string, jobId: string): Promise<void> {
+  const rows = await allocationsOf(trx, tenantId, jobId);
   await freeAllocations(trx, tenantId, rows.map((row) => ({ row, qty: row.qty })));
 }
 
@@ -91,9 +94,12 @@ async function shiftBalances(trx: Trx, tenantId: string, moves: { partId: string
   );
 }
 
+/** The allocated total of a job line, from its allocation rows (the SQL the line updates share). */
+export const ALLOCATED_SQL = 'coalesce((select sum(a.quantity) from job_allocations a where a.tenant_id = l.tenant_id and a.job_line_id = l.id), 0)';
+
 async function refreshLineTotals(trx: Trx, tenantId: string, lineIds: string[]): Promise<void> {
   await trx.raw(
-    `update job_lines l set allocated_qty = coalesce((select sum(a.quantity) from job_allocations a where a.tenant_id = l.tenant_id and a.job_line_id = l.id), 0)
+    `update job_lines l set allocated_qty = ${ALLOCATED_SQL}
       where l.tenant_id = ? and l.id in (select json_array_elements_text(?::json)::uuid)`,
     [tenantId, JSON.stringify(lineIds)],
   );

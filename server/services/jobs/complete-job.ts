@@ -45,7 +45,7 @@ export async function completeJob(db: Db, actor: Actor, jobId: string, input: Co
     // The last units, or the assembler says the job is finished short: WIP empties, allocation is freed.
     const final = units.gte(first.quantity) || input.finish === true;
     const completion = await receiveFinished(trx, actor, job, ctx, { good, lost, final }, output, input.occurredOn);
-    if (final) await freeAllOf(trx, actor.tenantId, ctx.lines.map((l) => l.id));
+    if (final) await freeAllOf(trx, actor.tenantId, first.id);
     if (parent && isOpen(parent)) await allocateJob(trx, actor.tenantId, parent);
     return { job: await jobView(trx, actor.tenantId, job.id), consumption: used.consumption, scrap: used.scrap, completion };
   }));

@@ -18,9 +18,11 @@ type Source = { lot: string; serial: string | null; qty: Decimal };
  * refused, naming the job. Every problem is reported at once, and nothing is written if any.
  */
 export async function planLegs(trx: Trx, tenantId: string, job: JobRow, location: Location, parts: Map<string, Part>, uses: PlannedUse[]): Promise<{ consume: Leg[]; scrap: Leg[] }> {
-  const allocations = await allocationsOf(trx, tenantId, uses.map((u) => u.line.id));
+  const allocations = await allocationsOf(trx, tenantId, job.id);
   const problems: FieldProblem[] = [];
-  const sourcesByUse = await Promise.all(uses.map((u) => sourcesFor(trx, tenantId, job, parts.get(u.line.partId)!, u, allocations, problems)));
+  // One after another: a transaction is one connection.
+  const sourcesByUse: Source[][] = [];
+  for (const u of uses) sourcesByUse.push(await sourcesFor(trx, tenantId, job, parts.get(u.line.partId)!, u, allocations, problems));
   if (problems.length) throw new Invalid(problems);
 
   const consume: Leg[] = [];
@@ -51,7 +53,8 @@ export async function planLegs(trx: Trx, tenantId: string, job: JobRow, location
     consume.push(...into.map((s) => leg(u, part, location, s)));
     scrap.push(...lost.map((s) => leg(u, part, location, s)));
   });
-  await freeAllocations(trx, tenantId, mergeFreed(freed));
+  // recordUse updates these lines right after the events, allocated totals included.
+  await freeAllocations(trx, tenantId, mergeFreed(freed), { refreshLines: false });
   return { consume, scrap };
 }
 

@@ -115,8 +115,8 @@ export async function jobLines(q: Q, tenantId: string, jobId: string): Promise<J
 
 export type AllocationRow = { id: string; jobId: string; lineId: string; partId: string; locationId: string; lot: string; serial: string | null; qty: Decimal };
 
-export async function allocationsOf(q: Q, tenantId: string, lineIds: string[]): Promise<AllocationRow[]> {
-  if (!lineIds.length) return [];
-  const rows = await q('job_allocations').where({ tenant_id: tenantId }).whereIn('job_line_id', lineIds).orderBy([{ column: 'lot' }, { column: 'serial' }]);
+/** A job's allocations (one indexed read; callers pick the lines they need). */
+export async function allocationsOf(q: Q, tenantId: string, jobId: string): Promise<AllocationRow[]> {
+  const rows = await q('job_allocations').where({ tenant_id: tenantId, job_id: jobId }).orderBy([{ column: 'lot' }, { column: 'serial' }]);
   return rows.map((r) => ({ id: r.id, jobId: r.job_id, lineId: r.job_line_id, partId: r.part_id, locationId: r.location_id, lot: r.lot, serial: r.serial, qty: dec(r.quantity) }));
 }

@@ -9,6 +9,7 @@ import { writeEvent } from '../stock/post-event';
 import { Actor, EventView, JournalView } from '../stock/types';
 import { JobRow, JobLineRow } from './job-rows';
 import { planLegs, PlannedUse } from './consume';
+import { ALLOCATED_SQL } from './allocation';
 import { LineUse } from './types';
 
 export type UseResult = { consumption: EventView | null; scrap: EventView | null };
@@ -35,7 +36,7 @@ export async function recordUse(trx: Trx, actor: Actor, job: JobRow, location: L
     if (e) await trx('job_events').insert({ tenant_id: actor.tenantId, job_id: job.id, event_id: e.id, kind: 'step', step: at.step, quantity: str(at.units), labour_minutes: e === consumption ? str(at.labourMinutes) : '0', user_id: actor.userId ?? null });
   }
   await trx.raw(
-    `update job_lines l set consumed_qty = l.consumed_qty + v.qty, scrapped_qty = l.scrapped_qty + v.scrapped
+    `update job_lines l set consumed_qty = l.consumed_qty + v.qty, scrapped_qty = l.scrapped_qty + v.scrapped, allocated_qty = ${ALLOCATED_SQL}
        from json_to_recordset(?::json) as v(id uuid, qty numeric, scrapped numeric) where l.tenant_id = ? and l.id = v.id`,
     [JSON.stringify(uses.map((u) => ({ id: u.line.id, qty: str(u.qty), scrapped: str(u.scrapped) }))), actor.tenantId],
   );

@@ -43,7 +43,7 @@ export async function cancelJob(db: Db, actor: Actor, jobId: string) {
     }
     const lines = await jobLines(trx, actor.tenantId, job.id);
     await ledger.lockParts(trx, actor.tenantId, lines.map((l) => l.partId));
-    await freeAllOf(trx, actor.tenantId, lines.map((l) => l.id));
+    await freeAllOf(trx, actor.tenantId, job.id);
     await trx('job_cards').where({ tenant_id: actor.tenantId, id: job.id }).update({ status: 'cancelled' });
     return jobView(trx, actor.tenantId, job.id);
   });

@@ -13,22 +13,21 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
   const job = await findJob(q, tenantId, idOrNumber);
   const dp = await moneyPlaces(q, tenantId);
   const lines = await jobLines(q, tenantId, job.id);
-  const [parts, location, steps, allocations, children, related, outputs, events, dispatched, made] = await Promise.all([
-    q('parts').where({ tenant_id: tenantId }).whereIn('id', [job.partId, ...lines.map((l) => l.partId)]).select('id', 'sku', 'name', 'tracking', 'unit'),
-    q('locations').where({ tenant_id: tenantId, id: job.locationId }).first('code'),
-    q('job_steps').where({ tenant_id: tenantId, job_id: job.id }).orderBy('step'),
-    allocationsOf(q, tenantId, lines.map((l) => l.id)),
-    q('job_cards as c').join('parts as p', function () { this.on('p.tenant_id', 'c.tenant_id').andOn('p.id', 'c.part_id'); })
-      .where({ 'c.tenant_id': tenantId, 'c.parent_job_id': job.id }).orderBy('c.number')
-      .select('c.id', 'c.number', 'c.status', 'c.quantity', 'c.parent_line_id', 'p.sku'),
-    q('job_cards').where({ tenant_id: tenantId }).whereIn('id', [job.parentJobId, job.topJobId].filter((x): x is string => !!x)).select('id', 'number'),
-    q('job_outputs').where({ tenant_id: tenantId, job_id: job.id }).orderBy(['serial', 'lot']),
-    q('job_events as e').leftJoin('users as u', 'u.id', 'e.user_id').where({ 'e.tenant_id': tenantId, 'e.job_id': job.id }).orderBy('e.recorded_at')
-      .select('e.event_id', 'e.kind', 'e.step', 'e.quantity', 'e.labour_minutes', 'e.recorded_at', 'u.email'),
-    q('dispatch_lines as l').join('dispatches as d', function () { this.on('d.tenant_id', 'l.tenant_id').andOn('d.id', 'l.dispatch_id'); })
-      .where({ 'l.tenant_id': tenantId, 'l.job_id': job.id }).select('d.number', 'd.customer', 'd.occurred_on', 'l.quantity', 'l.unit_price', 'l.cost'),
-    q('bom_lines').where({ tenant_id: tenantId }).whereIn('parent_part_id', lines.map((l) => l.partId)).distinct('parent_part_id'),
-  ]);
+  // One after another: inside a transaction the queries share one connection.
+  const parts = await q('parts').where({ tenant_id: tenantId }).whereIn('id', [job.partId, ...lines.map((l) => l.partId)]).select('id', 'sku', 'name', 'tracking', 'unit');
+  const location = await q('locations').where({ tenant_id: tenantId, id: job.locationId }).first('code');
+  const steps = await q('job_steps').where({ tenant_id: tenantId, job_id: job.id }).orderBy('step');
+  const allocations = await allocationsOf(q, tenantId, job.id);
+  const children = await q('job_cards as c').join('parts as p', function () { this.on('p.tenant_id', 'c.tenant_id').andOn('p.id', 'c.part_id'); })
+    .where({ 'c.tenant_id': tenantId, 'c.parent_job_id': job.id }).orderBy('c.number')
+    .select('c.id', 'c.number', 'c.status', 'c.quantity', 'c.parent_line_id', 'p.sku');
+  const related = await q('job_cards').where({ tenant_id: tenantId }).whereIn('id', [job.parentJobId, job.topJobId].filter((x): x is string => !!x)).select('id', 'number');
+  const outputs = await q('job_outputs').where({ tenant_id: tenantId, job_id: job.id }).orderBy(['serial', 'lot']);
+  const events = await q('job_events as e').leftJoin('users as u', 'u.id', 'e.user_id').where({ 'e.tenant_id': tenantId, 'e.job_id': job.id }).orderBy('e.recorded_at')
+    .select('e.event_id', 'e.kind', 'e.step', 'e.quantity', 'e.labour_minutes', 'e.recorded_at', 'u.email');
+  const dispatched = await q('dispatch_lines as l').join('dispatches as d', function () { this.on('d.tenant_id', 'l.tenant_id').andOn('d.id', 'l.dispatch_id'); })
+    .where({ 'l.tenant_id': tenantId, 'l.job_id': job.id }).select('d.number', 'd.customer', q.raw('d.occurred_on::text as occurred_on'), 'l.quantity', 'l.unit_price', 'l.cost');
+  const made = await q('bom_lines').where({ tenant_id: tenantId }).whereIn('parent_part_id', lines.map((l) => l.partId)).distinct('parent_part_id');
   const partOf = new Map(parts.map((p) => [p.id as string, p]));
   const numberOf = new Map(related.map((r) => [r.id as string, r.number as string]));
   const hasBom = new Set(made.map((m) => m.parent_part_id as string));
@@ -94,7 +93,7 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
       planned_margin: planned ? { revenue: money(job.salePrice!.mul(job.quantity), dp), cost: money(cost, dp), amount: money(planned.amount, dp), pct: planned.pct ? str(planned.pct) : null } : null,
       actual_margin: actual ? { revenue: money(revenue, dp), cost: money(soldCost, dp), amount: money(actual.amount, dp), pct: actual.pct ? str(actual.pct) : null } : null,
     },
-    dispatches: dispatched.map((d) => ({ number: d.number as string, customer: d.customer as string, occurred_on: String(d.occurred_on), quantity: str(new Decimal(d.quantity)), unit_price: d.unit_price === null ? null : str(new Decimal(d.unit_price)), cost: money(new Decimal(d.cost), dp) })),
+    dispatches: dispatched.map((d) => ({ number: d.number as string, customer: d.customer as string, occurred_on: d.occurred_on as string, quantity: str(new Decimal(d.quantity)), unit_price: d.unit_price === null ? null : str(new Decimal(d.unit_price)), cost: money(new Decimal(d.cost), dp) })),
     history: events.map((e) => ({ event_id: e.event_id as string, kind: e.kind as string, step: e.step as number | null, quantity: str(new Decimal(e.quantity)), labour_minutes: str(new Decimal(e.labour_minutes)), recorded_at: new Date(e.recorded_at).toISOString(), user: (e.email as string | null) ?? null })),
   };
 }
