@@ -98,9 +98,14 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
   };
 }
 
+export type JobSummary = {
+  id: string; number: string; status: JobStatus; part: string; part_name: string; quantity: string; completed_qty: string;
+  customer: string | null; due_on: string; priority: number; child: boolean; short_lines: number;
+};
+
 /** The job board: jobs by status, earliest due first, with how many lines are short. */
-export async function listJobs(q: Q, tenantId: string, filter: { status?: JobStatus[]; q?: string } = {}) {
-  const rows = await q('job_cards as j')
+export async function listJobs(q: Q, tenantId: string, filter: { status?: JobStatus[]; q?: string } = {}): Promise<JobSummary[]> {
+  const rows: Record<string, any>[] = await q('job_cards as j')
     .join('parts as p', function () { this.on('p.tenant_id', 'j.tenant_id').andOn('p.id', 'j.part_id'); })
     .where('j.tenant_id', tenantId)
     .modify((b) => { if (filter.status?.length) b.whereIn('j.status', filter.status); })
@@ -109,7 +114,7 @@ export async function listJobs(q: Q, tenantId: string, filter: { status?: JobSta
     .limit(500)
     .select('j.id', 'j.number', 'j.status', 'j.quantity', 'j.completed_qty', 'j.customer', 'j.priority', 'j.parent_job_id', q.raw('j.due_on::text as due_on'), 'p.sku', 'p.name',
       q.raw(`(select count(*) from job_lines l where l.tenant_id = j.tenant_id and l.job_id = j.id and l.required_qty > l.consumed_qty + l.allocated_qty)::int as short_lines`));
-  return rows.map((r: Record<string, any>) => ({
+  return rows.map((r) => ({
     id: r.id as string,
     number: r.number as string,
     status: r.status as JobStatus,

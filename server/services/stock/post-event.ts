@@ -11,7 +11,7 @@ import { journalViewOf, deferPostings } from '../../repos/journals';
 import { writeEventRows, loadStockState } from '../../repos/event-rows';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
-import { Invalid } from '../../errors';
+import { Invalid, Conflict } from '../../errors';
 import { EventWriter } from './event-writer';
 import { resolveLegs } from './resolve';
 import { Actor, StockCommand, Leg, EventKind, EventView, JournalView } from './types';
@@ -64,6 +64,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
   const keys = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot })), (k) => `${k.partId}|${k.locationId}|${k.lot}`);
   const serialKeys = legs.filter((l) => l.serial).map((l) => ({ partId: l.part.id, serial: l.serial! }));
   const { layers, balances, serials } = await loadStockState(trx, actor.tenantId, pairs, keys, serialKeys);
+  await assertSerialsFree(trx, actor.tenantId, legs);
   const writer = new EventWriter(tenant.valuationMethod, eventId, head.occurredOn, balances, serials, layers);
   if (prepare) await prepare(writer);
   for (const leg of legs) writer.apply(leg);
@@ -131,6 +132,21 @@ function assertBusinessDate(date: string): void {
   if (!isIsoDate(date)) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
   const latest = latestBusinessDate(today());
   if (date > latest) throw Invalid.field('occurred_on', `${date} is in the future; stock can be recorded up to ${latest}`);
+}
+
+/**
+ * A serial committed to a job stays for that job: quantity checks alone would let another unit's
+ * availability cover it. A job consuming its own serials gives their allocation back first.
+ */
+async function assertSerialsFree(trx: Trx, tenantId: string, legs: Leg[]): Promise<void> {
+  const out = legs.filter((l) => l.dir === 'out' && l.serial);
+  if (!out.length) return;
+  const taken = await trx('job_allocations as a').join('job_cards as j', function () { this.on('j.tenant_id', 'a.tenant_id').andOn('j.id', 'a.job_id'); })
+    .where('a.tenant_id', tenantId).whereIn('a.serial', out.map((l) => l.serial!)).select('a.part_id', 'a.serial', 'j.number');
+  for (const t of taken) {
+    const leg = out.find((l) => l.part.id === t.part_id && l.serial === t.serial);
+    if (leg) throw new Conflict(`Serial ${t.serial} of ${leg.part.sku} is allocated to job ${t.number}; use another serial, or take it off the job first`, leg.field);
+  }
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {

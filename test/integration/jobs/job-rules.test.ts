@@ -70,6 +70,15 @@ describe('bad input changes nothing and names what was wrong', () => {
     expect(err.message).toMatch(/Serial M9 of MOTOR cannot leave MAIN: it is not in stock/);
   });
 
+  test('a serial allocated to a job cannot be issued, transferred or dispatched by anyone else', async () => {
+    await givenJob(db, actor, 'PUMP', 1, { release: true }); // M1 allocated
+    const { postStockEvent } = await import('../../../server/services/stock/post-event');
+    const err = await refusedCleanly(db, actor, () => postStockEvent(db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: TODAY, lines: [{ part: 'MOTOR', location: 'MAIN', quantity: dec(1), serials: ['M1'] }] }));
+    expect(problemsOf(err)).toEqual([['lines.0.serials.0', 'Serial M1 of MOTOR is allocated to job J-00001; use another serial, or take it off the job first']]);
+    await postStockEvent(db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: TODAY, lines: [{ part: 'MOTOR', location: 'MAIN', quantity: dec(1), serials: ['M2'] }] });
+    expect(await available(db, actor, 'MOTOR')).toBe('1');
+  });
+
   test('a serial-tracked assembly completed without one serial per unit', async () => {
     const job = await givenJob(db, actor, 'PUMP', 2, { release: true });
     const err = await refusedCleanly(db, actor, () => completeJob(db, actor, job.id, { serials: ['P1', 'P1'], occurredOn: TODAY }));
