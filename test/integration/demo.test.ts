@@ -8,6 +8,8 @@ import { Db } from '../../server/db';
 import { listPurchaseOrders, purchaseOrderView } from '../../server/services/purchasing/views';
 import { PurchaseOrderView } from '../../server/services/purchasing/types';
 import { DEMO_EUR_RATE } from '../../server/services/demo/purchasing';
+import { listJobs, jobView } from '../../server/services/jobs/views';
+import { DEMO_BOMS } from '../../server/services/demo/manufacturing';
 
 
 let t: TestDb;
@@ -62,7 +64,7 @@ describe('the demo company', () => {
 
   it('has every kind of event, FIFO layers at different costs, and reconciles', async () => {
     const kinds = (await t.db('stock_events').where({ tenant_id: actor.tenantId }).distinct('kind')).map((r) => r.kind).sort();
-    expect(kinds).toEqual(['adjustment', 'issue', 'opening_balance', 'receipt', 'transfer']);
+    expect(kinds).toEqual(['adjustment', 'issue', 'job_consumption', 'opening_balance', 'receipt', 'transfer']);
     const layerCosts = await t.db('cost_layers as c')
       .join('parts as p', (j) => j.on('p.id', 'c.part_id').andOn('p.tenant_id', 'c.tenant_id'))
       .where({ 'c.tenant_id': actor.tenantId, 'p.sku': 'BRG-6205-2RS' }).where('c.remaining_qty', '>', 0)
@@ -155,6 +157,26 @@ describe('the demo company', () => {
       expect(Number(grni[0].n)).toBe(5);
       const r = await reconciliation(t.db, actor.tenantId);
       expect(r.reconciled).toBe(true);
+    });
+  });
+
+  describe('manufacturing', () => {
+    it('has BOMs three levels deep for two products', async () => {
+      const boms = await t.db('bom_lines as b').join('parts as p', (j) => j.on('p.id', 'b.parent_part_id').andOn('p.tenant_id', 'b.tenant_id'))
+        .where('b.tenant_id', actor.tenantId).distinct('p.sku');
+      expect(boms.map((b) => b.sku).sort()).toEqual(DEMO_BOMS.map(([sku]) => sku).sort());
+    });
+
+    it('has three released jobs: pumps in progress with WIP, a booster set, and a booster-set order short of pumps', async () => {
+      const jobs = await listJobs(t.db, actor.tenantId);
+      expect(jobs.map((j) => [j.part, j.quantity])).toEqual([['CP-50-160-2.2', '2'], ['BS-TWIN-2.2', '1'], ['BS-TWIN-2.2', '4']]);
+      const pumps = await jobView(t.db, actor.tenantId, jobs[0].id);
+      expect(pumps.status).toBe('in_progress');
+      expect(dec(pumps.costs.wip).gt(0)).toBe(true);
+      const short = await jobView(t.db, actor.tenantId, jobs[2].id);
+      expect(short.lines.find((l) => l.part === 'CP-50-160-2.2')).toMatchObject({ required: '8', made: true });
+      expect(dec(short.lines.find((l) => l.part === 'CP-50-160-2.2')!.short).gt(0)).toBe(true);
+      expect((await reconciliation(t.db, actor.tenantId)).reconciled).toBe(true);
     });
   });
 

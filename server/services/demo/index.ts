@@ -6,6 +6,7 @@ import { BAY, SUPPLIERS } from './catalogue';
 import { planDemo, partInput } from './plan';
 import { postDemoActivity } from './activity';
 import { createDemoPurchaseOrders } from './purchasing';
+import { createDemoManufacturing } from './manufacturing';
 
 /*
  * The demo company: a small maker of centrifugal pumps, booster sets and screw compressors.
@@ -13,7 +14,8 @@ import { createDemoPurchaseOrders } from './purchasing';
  * sub-assemblies and finished products), opening stock in two locations, and a few receipts, an
  * issue, a transfer and an adjustment so every page has something to show; then five purchase
  * orders from four suppliers (one in EUR, two part-received through goods-in, one draft; see
- * ./purchasing.ts). Everything comes from a seeded generator or fixed data, so two runs with the
+ * ./purchasing.ts); then multi-level BOMs for two products and three released job cards, one
+ * short (see ./manufacturing.ts). Everything comes from a seeded generator or fixed data, so two runs with the
  * same `today` (on the same calendar day: goods-in dates deliveries by the clock) give the same
  * catalogue, stock, purchase orders and values.
  */
@@ -37,12 +39,14 @@ export async function loadDemoCompany(
     await postDemoActivity(trx as unknown as Db, actor, plan, today);
     // Open purchase orders last, through purchasing and goods-in, so their flags see the demo's stock.
     const purchaseOrders = await createDemoPurchaseOrders(trx as unknown as Db, actor, plan, today);
+    // BOMs and released jobs last: their allocations take from the stock the demo ends with.
+    await createDemoManufacturing(trx as unknown as Db, actor, today);
     return { parts: plan.planned.length, purchaseOrders };
   });
 
   // Fresh statistics after a bulk load, so the planner does not treat these tables as empty
   // (PGlite has no autovacuum to do it; without them a valuation query can take seconds).
-  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials, purchase_orders, purchase_order_lines, deliveries, receipt_lines');
+  await db.raw('analyze parts, locations, stock_balances, cost_layers, stock_movements, serials, purchase_orders, purchase_order_lines, deliveries, receipt_lines, bom_lines, job_cards, job_lines, job_allocations');
 
   const [{ n: locations }] = await db('locations').where({ tenant_id: tenantId }).count({ n: '*' });
   const [{ n: stockLines }] = await db('stock_balances').where({ tenant_id: tenantId }).where('on_hand', '>', 0).count({ n: '*' });
