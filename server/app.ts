@@ -15,6 +15,9 @@ import { stockApi } from './routes/api/stock';
 import { catalogueApi } from './routes/api/catalogue';
 import { accountingApi } from './routes/api/accounting';
 import { purchasingApi } from './routes/api/purchasing';
+import { bomsApi } from './routes/api/boms';
+import { jobsApi } from './routes/api/jobs';
+import { planningApi } from './routes/api/planning';
 import { pageRoutes } from './routes/pages';
 import { webhooksRouter } from '../webhooks';
 
@@ -36,7 +39,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
 
   // API: stateless, authenticated by key, so no session and no CSRF token.
   app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
-  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db));
+  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db));
   app.use('/api', notFound);
 
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));

@@ -2,6 +2,9 @@ import { ACCOUNT_ROLES } from '../domain/accounting';
 import { QTY_DP, COST_DP } from '../domain/decimal';
 import { PART_CSV_COLUMNS } from '../services/import-parts';
 import { purchasingDoc } from './openapi-purchasing';
+import { bomsDoc } from './openapi-boms';
+import { jobsDoc } from './openapi-jobs';
+import { planningDoc } from './openapi-planning';
 
 // The OpenAPI 3.0.3 description of /api/v1. test/http/openapi.test.ts checks that every route the
 // router serves is described here (and nothing else), and validates real responses against it.
@@ -320,6 +323,9 @@ Quantities, costs and values are decimal strings. Dates are business dates, \`YY
 Stock-changing POSTs take an \`Idempotency-Key\` header so that a retry never records stock twice.`;
 
 const purchasing = purchasingDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const boms = bomsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const jobs = jobsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const planning = planningDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 
 /** The OpenAPI document for /api/v1, served at /api/v1/openapi.json. */
 export function openApiDocument(publicUrl: string) {
@@ -333,16 +339,19 @@ export function openApiDocument(publicUrl: string) {
       { name: 'Parts', description: 'Parts, locations and CSV import' },
       { name: 'Accounting', description: 'Journals, valuation and reconciliation' },
       ...purchasing.tags,
+      ...boms.tags,
+      ...jobs.tags,
+      ...planning.tags,
       { name: 'Settings', description: 'Organisation settings' },
       { name: 'Meta', description: 'This description' },
     ],
-    paths: { ...paths, ...purchasing.paths },
+    paths: { ...paths, ...purchasing.paths, ...boms.paths, ...jobs.paths, ...planning.paths },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'pk_<12 hex>_<secret>', description: 'An organisation API key' } },
       headers: { IdempotentReplayed: { description: '"true" when this is the stored response to an earlier request with the same Idempotency-Key, else "false"', schema: oneOf(['true', 'false']) } },
       parameters,
       responses,
-      schemas: { ...schemas, ...purchasing.schemas },
+      schemas: { ...schemas, ...purchasing.schemas, ...boms.schemas, ...jobs.schemas, ...planning.schemas },
     },
   };
 }

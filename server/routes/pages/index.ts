@@ -9,6 +9,10 @@ import { settingsPages } from './settings';
 import { purchasingPages } from './purchasing';
 import { goodsInPages } from './goods-in';
 import { billPages } from './bills';
+import { jobPages } from './jobs';
+import { dispatchPages } from './dispatches';
+import { bomPages } from './boms';
+import { planningPages } from './planning';
 
 export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   const r = Router();
@@ -22,5 +26,9 @@ export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   r.use(purchasingPages(db));
   r.use(goodsInPages(db));
   r.use(billPages(db));
+  r.use(jobPages(db));
+  r.use(dispatchPages(db));
+  r.use(bomPages(db));
+  r.use(planningPages(db));
   return r;
 }
