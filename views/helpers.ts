@@ -35,6 +35,9 @@ const KIND_LABELS: Record<string, string> = {
   adjustment: 'Adjustment',
   reversal: 'Reversal',
   revaluation: 'Bill price difference',
+  job_consumption: 'Job consumption',
+  job_completion: 'Job completion',
+  dispatch: 'Dispatch',
 };
 
 export function groupThousands(text: string): string {

@@ -116,7 +116,7 @@ const schemas: Record<string, Schema> = {
   ReversalCommand: input({ occurred_on: header.occurred_on, reason: header.reason }),
   Journal: record(journal),
   Event: record(event),
-  EventDetail: record({ ...event, recorded_at: text('When it was recorded', { format: 'date-time' }), reversed_by_event_id: nullable(uuid('The event that reversed this one')) }),
+  EventDetail: record({ ...event, recorded_at: text('When it was recorded', { format: 'date-time' }), reversed_by_event_id: nullable(uuid('The event that reversed this one')), source: nullable(record({ kind: oneOf(['job', 'dispatch'] as const), number: text('Job card or dispatch number'), path: text('Its page') })) }),
   PartInput: input({
     sku: code('SKU: letters, digits and . _ - /', 64),
     name: code('Name', 200),

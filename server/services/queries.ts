@@ -1,4 +1,4 @@
-import { Db } from '../db';
+import { Db, Trx } from '../db';
 import { Decimal, ZERO, str, money } from '../domain/decimal';
 import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
@@ -114,6 +114,7 @@ export async function eventDetail(db: Db, tenantId: string, id: string) {
     journalForEvent(db, tenantId, id),
     db('stock_events').where({ tenant_id: tenantId, reverses_event_id: id }).first('id'),
   ]);
+  const source = await eventSource(db, tenantId, id);
   return {
     id: e.id as string,
     kind: e.kind as string,
@@ -123,9 +124,23 @@ export async function eventDetail(db: Db, tenantId: string, id: string) {
     reason: e.reason as string,
     reverses_event_id: e.reverses_event_id as string | null,
     reversed_by_event_id: (reversedBy?.id ?? null) as string | null,
+    source,
     movements: moves.map((m) => ({ id: m.id, part: m.part, location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: str(new Decimal(m.value)) })),
     journal,
   };
+}
+
+/**
+ * The job card or dispatch an event belongs to: it is corrected there, not reversed on its own
+ * (a bare reversal would leave the job's or dispatch's figures behind).
+ */
+export async function eventSource(db: Db | Trx, tenantId: string, eventId: string): Promise<{ kind: 'job' | 'dispatch'; number: string; path: string } | null> {
+  const job = await db('job_events as e').join('job_cards as j', (x) => x.on('j.id', 'e.job_id').andOn('j.tenant_id', 'e.tenant_id'))
+    .where({ 'e.tenant_id': tenantId, 'e.event_id': eventId }).first('j.number');
+  if (job) return { kind: 'job', number: job.number, path: `/jobs/${encodeURIComponent(job.number)}` };
+  const dispatch = await db('dispatches').where({ tenant_id: tenantId, event_id: eventId }).first('number');
+  if (dispatch) return { kind: 'dispatch', number: dispatch.number, path: `/dispatches/${encodeURIComponent(dispatch.number)}` };
+  return null;
 }
 
 export async function listJournals(db: Db, tenantId: string, opts: { limit?: number; offset?: number } = {}) {

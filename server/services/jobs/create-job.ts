@@ -95,12 +95,13 @@ async function resolve(trx: Trx, tenantId: string, input: CreateJobInput): Promi
   return { part: part!, location: location! };
 }
 
-/** The assembly's default location, else where most of its components are available, else the first. */
+/** The assembly's default location, else where most of its components are available, else the busiest store. */
 async function defaultLocation(trx: Trx, tenantId: string, part: Part): Promise<Location | undefined> {
   const row = part.defaultLocationId
     ? await trx('locations').where({ tenant_id: tenantId, id: part.defaultLocationId }).first()
     : await trx('locations as l').where('l.tenant_id', tenantId)
       .orderByRaw(`(select coalesce(sum(b.on_hand - b.allocated), 0) from stock_balances b join bom_lines m on m.tenant_id = b.tenant_id and m.component_part_id = b.part_id
-                     where b.tenant_id = l.tenant_id and b.location_id = l.id and m.parent_part_id = ?) desc, l.code`, [part.id]).first('l.*');
+                     where b.tenant_id = l.tenant_id and b.location_id = l.id and m.parent_part_id = ?) desc,
+                   (select count(*) from stock_balances b where b.tenant_id = l.tenant_id and b.location_id = l.id and b.on_hand > 0) desc, l.code`, [part.id]).first('l.*');
   return row ? { id: row.id, code: row.code, name: row.name, warehouse: row.warehouse, bin: row.bin } : undefined;
 }

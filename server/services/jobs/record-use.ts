@@ -77,9 +77,10 @@ export function usesFor(lines: JobLineRow[], parts: Map<string, Part>, due: (l: 
     }
   });
   if (problems.length) throw new Invalid(problems);
-  return lines.map((line, i) => {
+  return lines.map((line) => {
     const r = byLine.get(line.id);
-    if (!r) return { line, qty: due(line), scrapped: ZERO, field: `${fieldBase}.${i}` };
+    // A line the assembler did not report is named by its part: its index would clash with theirs.
+    if (!r) return { line, qty: due(line), scrapped: ZERO, field: `components.${parts.get(line.partId)!.sku}` };
     return { line, qty: r.use.quantity ?? due(line), scrapped: r.use.scrapped ?? ZERO, lots: r.use.lots, serials: r.use.serials, field: `${fieldBase}.${r.index}` };
   }).filter((u) => u.qty.plus(u.scrapped).gt(0));
 }

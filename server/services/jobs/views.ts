@@ -23,7 +23,7 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
     .select('c.id', 'c.number', 'c.status', 'c.quantity', 'c.parent_line_id', 'p.sku');
   const related = await q('job_cards').where({ tenant_id: tenantId }).whereIn('id', [job.parentJobId, job.topJobId].filter((x): x is string => !!x)).select('id', 'number');
   const outputs = await q('job_outputs').where({ tenant_id: tenantId, job_id: job.id }).orderBy(['serial', 'lot']);
-  const events = await q('job_events as e').leftJoin('users as u', 'u.id', 'e.user_id').where({ 'e.tenant_id': tenantId, 'e.job_id': job.id }).orderBy('e.recorded_at')
+  const events = await q('job_events as e').leftJoin('users as u', 'u.id', 'e.user_id').where({ 'e.tenant_id': tenantId, 'e.job_id': job.id }).orderBy('e.recorded_at').orderByRaw("case e.kind when 'step' then 0 else 1 end").orderBy('e.event_id')
     .select('e.event_id', 'e.kind', 'e.step', 'e.quantity', 'e.labour_minutes', 'e.recorded_at', 'u.email');
   const dispatched = await q('dispatch_lines as l').join('dispatches as d', function () { this.on('d.tenant_id', 'l.tenant_id').andOn('d.id', 'l.dispatch_id'); })
     .where({ 'l.tenant_id': tenantId, 'l.job_id': job.id }).select('d.number', 'd.customer', q.raw('d.occurred_on::text as occurred_on'), 'l.quantity', 'l.unit_price', 'l.cost');
@@ -33,7 +33,10 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
   const hasBom = new Set(made.map((m) => m.parent_part_id as string));
   const revenue = sum(dispatched.filter((d) => d.unit_price !== null).map((d) => new Decimal(d.unit_price).mul(d.quantity)));
   const soldCost = sum(dispatched.filter((d) => d.unit_price !== null).map((d) => new Decimal(d.cost)));
-  const cost = job.materialCost.plus(job.labourCost);
+  // Planned: what is in the job so far, plus what its lines still need at today's cost.
+  const costs = await currentUnitCosts(q, tenantId, lines.map((l) => l.partId));
+  const toCome = sum(lines.map((l) => Decimal.max(l.required.minus(l.consumed), ZERO).mul(costs.get(l.partId) ?? ZERO)));
+  const cost = job.materialCost.plus(job.labourCost).plus(['completed', 'closed', 'cancelled'].includes(job.status) ? ZERO : toCome).toDecimalPlaces(dp);
   const planned = job.salePrice ? margin(job.salePrice.mul(job.quantity), cost) : null;
   const actual = dispatched.length ? margin(revenue, soldCost) : null;
   const fgPart = partOf.get(job.partId)!;
@@ -96,6 +99,18 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
     dispatches: dispatched.map((d) => ({ number: d.number as string, customer: d.customer as string, occurred_on: d.occurred_on as string, quantity: str(new Decimal(d.quantity)), unit_price: d.unit_price === null ? null : str(new Decimal(d.unit_price)), cost: money(new Decimal(d.cost), dp) })),
     history: events.map((e) => ({ event_id: e.event_id as string, kind: e.kind as string, step: e.step as number | null, quantity: str(new Decimal(e.quantity)), labour_minutes: str(new Decimal(e.labour_minutes)), recorded_at: new Date(e.recorded_at).toISOString(), user: (e.email as string | null) ?? null })),
   };
+}
+
+/** Each part's cost today: the value of its stock over its quantity, else its latest layer's cost. */
+async function currentUnitCosts(q: Q, tenantId: string, partIds: string[]): Promise<Map<string, Decimal>> {
+  if (!partIds.length) return new Map();
+  const { rows } = await q.raw(
+    `select p.id, coalesce((select sum(c.remaining_value) / nullif(sum(c.remaining_qty), 0) from cost_layers c where c.tenant_id = p.tenant_id and c.part_id = p.id and c.remaining_qty > 0),
+                           (select c.unit_cost from cost_layers c where c.tenant_id = p.tenant_id and c.part_id = p.id order by c.seq desc limit 1))::text as cost
+       from parts p where p.tenant_id = ? and p.id in (select json_array_elements_text(?::json)::uuid)`,
+    [tenantId, JSON.stringify([...new Set(partIds)])],
+  );
+  return new Map(rows.filter((r: Record<string, string | null>) => r.cost !== null).map((r: Record<string, string>) => [r.id, new Decimal(r.cost)]));
 }
 
 export type JobSummary = {

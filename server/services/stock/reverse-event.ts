@@ -2,6 +2,7 @@ import { Db, Trx } from '../../db';
 import { isUuid } from '../../domain/ids';
 import { Decimal } from '../../domain/decimal';
 import { AccountRole } from '../../domain/accounting';
+import { eventSource } from '../queries';
 import { Conflict, Invalid, NotFound } from '../../errors';
 import { partsById, locationsById, Part, Location } from '../../repos/catalogue';
 import * as ledger from '../../repos/ledger';
@@ -32,6 +33,8 @@ export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: stri
   if (event.kind === 'reversal') throw new Conflict('A reversal cannot itself be reversed; record the event again instead');
   if (!goodsIn) await assertNotGoodsIn(trx, actor.tenantId, eventId);
   if (JOB_KINDS.includes(event.kind)) throw new Conflict(`A job's ${event.kind.replace('_', ' ')} is corrected on its job card or dispatch, not reversed here`);
+  const source = await eventSource(trx, actor.tenantId, eventId);
+  if (source) throw new Conflict(`This event belongs to ${source.kind} ${source.number}: correct it there, not by reversing it here`);
   if (event.kind === 'revaluation') throw new Conflict('A bill price difference is corrected by the bill, not reversed here: record a credit note or a corrected bill');
   const already = await trx('stock_events').where({ tenant_id: actor.tenantId, reverses_event_id: eventId }).first('id');
   if (already) throw new Conflict(`This event was already reversed by event ${already.id}`);

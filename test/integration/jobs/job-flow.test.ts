@@ -40,6 +40,8 @@ describe('a job card from release to dispatch', () => {
 
   test('steps consume their lines into WIP, completion receives the serials at the job cost, dispatch makes the margin actual', async () => {
     const job = await givenJob(db, actor, 'PUMP', 2, { salePrice: dec('200'), customer: 'Hydro Ltd', release: true });
+    // Before anything is consumed the planned cost is the lines at today's cost: 2 x 5 + 9 x 0.10 + 2 x 50.
+    expect(job.costs.planned_margin).toEqual({ revenue: '400.00', cost: '110.90', amount: '289.10', pct: '72.3' });
     const step1 = (await completeStep(db, actor, job.id, { step: 1, quantity: dec(2), occurredOn: TODAY })).body;
     expect(journalLines(step1.consumption!)).toEqual([
       { role: 'wip', debit: '10.90', credit: '0.00' },

@@ -102,6 +102,10 @@ describe('what happens on the shop floor', () => {
     expect(r.job.costs).toMatchObject({ material: '10.90', labour: '30.00', scrap: '5.00', wip: '40.90' });
     expect(r.job.lines[0]).toMatchObject({ part: 'FRAME', consumed: '2', scrapped: '1', allocated: '0' });
     expect(await onHand(db, actor, 'FRAME')).toBe('7');
+    // The scrap is part of the job: it is not reversed on its own.
+    const { reverseStockEvent } = await import('../../../server/services/stock/reverse-event');
+    const err = await refusedCleanly(db, actor, () => reverseStockEvent(db, actor, r.scrap!.id, TODAY, 'oops'));
+    expect(err.message).toBe(`This event belongs to job ${job.number}: correct it there, not by reversing it here`);
     await expectReconciled(db, actor);
     await expectAllocationsConsistent(db, actor);
   });
