@@ -6,6 +6,9 @@ const common = { transform, testEnvironment: 'node', setupFiles: ['<rootDir>/tes
 
 module.exports = {
   testTimeout: 30000,
+  // Jest's default is one worker fewer than the cores: on CI's 2 cores that is one, and PGlite
+  // suites are CPU-bound in-process, so two workers nearly halve the run.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
