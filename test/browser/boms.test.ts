@@ -81,7 +81,12 @@ describe('BOMs on the page', () => {
     await page.goto('/boms/ROTOR');
     await page.fill('.bom-add-line input[name=component]', 'PUMP');
     await page.fill('.bom-add-line input[name=qty_per]', '1');
-    await Promise.all([page.waitForLoadState('load'), page.locator('.bom-add-line button[type=submit]').tap()]);
+    await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/boms/ROTOR/lines' && r.request().method() === 'POST'),
+      page.locator('.bom-add-line button[type=submit]').tap(),
+    ]);
+    // The refusal is shown at the form, whether the page was swapped by htmx or rendered anew.
+    await page.locator('.bom-add-line').getByText(/makes a loop/).waitFor();
     await expect(page.locator('.bom-add-line').textContent()).resolves.toMatch(/Adding PUMP under ROTOR makes a loop: ROTOR > PUMP > ROTOR/);
     const stored = await h.db('bom_lines').where({ tenant_id: admin.tenantId }).count({ n: '*' });
     expect(Number(stored[0].n)).toBe(4);
