@@ -15,7 +15,7 @@ const WARMUP = 5;
  * at completion) is released first, then completed one after another through completeJob —
  * the consumption event, the finished-goods receipt, their journals and the allocation release.
  */
-export async function benchJobCompletion(db: Db, queries: QueryCounter, log: (s: string) => void): Promise<string> {
+export async function benchJobCompletion(db: Db, log: (s: string) => void): Promise<string> {
   log(`\n[jobs] Completing a job that consumes ${LINES} component lines (${JOBS} jobs, ${WARMUP} warm-up)`);
   const w = await seedWorkload(db, 'jobs', LINES, 1000);
   await createPart(db, w.actor.tenantId, { sku: 'BENCH-ASSY', name: 'Bench assembly', source: 'made' });
@@ -27,6 +27,7 @@ export async function benchJobCompletion(db: Db, queries: QueryCounter, log: (s:
   const today = new Date().toISOString().slice(0, 10);
   const times: number[] = [];
   let statements = 0;
+  const queries = new QueryCounter(db);
   queries.start();
   for (const [i, job] of jobs.entries()) {
     const before = queries.total;
@@ -37,6 +38,7 @@ export async function benchJobCompletion(db: Db, queries: QueryCounter, log: (s:
       statements += queries.total - before;
     }
   }
+  queries.detach();
   const r = spread(times);
   const top = [...queries.byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
   for (const [shape, e] of top) log(`    ${fmt(e.n / (JOBS + WARMUP), 1)} x ${fmt(e.ms / (JOBS + WARMUP), 1)} ms  ${shape}`);

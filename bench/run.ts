@@ -410,7 +410,7 @@ async function main() {
     // Manufacturing planning: BOM explosion (pure) and the shortage cascade (bench/explode.ts, bench/shortages.ts).
     if (want('explode')) summary.push(...explodePhase(log));
     if (want('shortages')) summary.push(...(await shortagesPhase(db, log)));
-    if (want('jobs')) summary.push(await benchJobCompletion(db, queries, log));
+    if (want('jobs')) summary.push(await benchJobCompletion(db, log));
 
     if (want('valuation')) {
       // 4. As-at valuation

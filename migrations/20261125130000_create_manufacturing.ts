@@ -124,7 +124,7 @@ export async function up(knex: Knex): Promise<void> {
     t.foreign(['tenant_id', 'job_line_id']).references(['tenant_id', 'id']).inTable('job_lines').onDelete('CASCADE');
     t.check('quantity > 0', [], 'job_allocations_qty_chk');
   });
-  await knex.raw('create index job_allocations_job_idx on job_allocations (tenant_id, job_id)');
+  await knex.raw('create index job_allocations_job_idx on job_allocations (tenant_id, job_id, job_line_id)');
   await knex.raw('create index job_allocations_key_idx on job_allocations (tenant_id, part_id, location_id, lot)');
   // A serial is committed to one job at most.
   await knex.raw('create unique index job_allocations_serial_uq on job_allocations (tenant_id, part_id, serial) where serial is not null');

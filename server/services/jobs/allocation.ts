@@ -95,7 +95,7 @@ async function shiftBalances(trx: Trx, tenantId: string, moves: { partId: string
 }
 
 /** The allocated total of a job line, from its allocation rows (the SQL the line updates share). */
-export const ALLOCATED_SQL = 'coalesce((select sum(a.quantity) from job_allocations a where a.tenant_id = l.tenant_id and a.job_line_id = l.id), 0)';
+export const ALLOCATED_SQL = 'coalesce((select sum(a.quantity) from job_allocations a where a.tenant_id = l.tenant_id and a.job_id = l.job_id and a.job_line_id = l.id), 0)';
 
 async function refreshLineTotals(trx: Trx, tenantId: string, lineIds: string[]): Promise<void> {
   await trx.raw(

@@ -34,9 +34,10 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
   const revenue = sum(dispatched.filter((d) => d.unit_price !== null).map((d) => new Decimal(d.unit_price).mul(d.quantity)));
   const soldCost = sum(dispatched.filter((d) => d.unit_price !== null).map((d) => new Decimal(d.cost)));
   // Planned: what is in the job so far, plus what its lines still need at today's cost.
-  const costs = await currentUnitCosts(q, tenantId, lines.map((l) => l.partId));
+  const stillToCome = job.salePrice !== null && !['completed', 'closed', 'cancelled'].includes(job.status);
+  const costs = stillToCome ? await currentUnitCosts(q, tenantId, lines.map((l) => l.partId)) : new Map<string, Decimal>();
   const toCome = sum(lines.map((l) => Decimal.max(l.required.minus(l.consumed), ZERO).mul(costs.get(l.partId) ?? ZERO)));
-  const cost = job.materialCost.plus(job.labourCost).plus(['completed', 'closed', 'cancelled'].includes(job.status) ? ZERO : toCome).toDecimalPlaces(dp);
+  const cost = job.materialCost.plus(job.labourCost).plus(toCome).toDecimalPlaces(dp);
   const planned = job.salePrice ? margin(job.salePrice.mul(job.quantity), cost) : null;
   const actual = dispatched.length ? margin(revenue, soldCost) : null;
   const fgPart = partOf.get(job.partId)!;
@@ -103,14 +104,17 @@ export async function jobView(q: Q, tenantId: string, idOrNumber: string) {
 
 /** Each part's cost today: the value of its stock over its quantity, else its latest layer's cost. */
 async function currentUnitCosts(q: Q, tenantId: string, partIds: string[]): Promise<Map<string, Decimal>> {
-  if (!partIds.length) return new Map();
-  const { rows } = await q.raw(
-    `select p.id, coalesce((select sum(c.remaining_value) / nullif(sum(c.remaining_qty), 0) from cost_layers c where c.tenant_id = p.tenant_id and c.part_id = p.id and c.remaining_qty > 0),
-                           (select c.unit_cost from cost_layers c where c.tenant_id = p.tenant_id and c.part_id = p.id order by c.seq desc limit 1))::text as cost
-       from parts p where p.tenant_id = ? and p.id in (select json_array_elements_text(?::json)::uuid)`,
-    [tenantId, JSON.stringify([...new Set(partIds)])],
-  );
-  return new Map(rows.filter((r: Record<string, string | null>) => r.cost !== null).map((r: Record<string, string>) => [r.id, new Decimal(r.cost)]));
+  const ids = [...new Set(partIds)];
+  if (!ids.length) return new Map();
+  const open = await q('cost_layers').where({ tenant_id: tenantId }).whereIn('part_id', ids).where('remaining_qty', '>', 0).groupBy('part_id')
+    .select('part_id', q.raw('(sum(remaining_value) / sum(remaining_qty))::text as cost'));
+  const out = new Map<string, Decimal>(open.map((r: Record<string, string>) => [r.part_id, new Decimal(r.cost)]));
+  const missing = ids.filter((id) => !out.has(id));
+  if (missing.length) {
+    const latest = await q('cost_layers').where({ tenant_id: tenantId }).whereIn('part_id', missing).distinctOn('part_id').orderBy([{ column: 'part_id' }, { column: 'seq', order: 'desc' }]).select('part_id', 'unit_cost');
+    for (const r of latest) out.set(r.part_id, new Decimal(r.unit_cost));
+  }
+  return out;
 }
 
 export type JobSummary = {
