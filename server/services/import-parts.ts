@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { readImportCsv } from './csv-import';
 import { Db, Trx } from '../db';
 import { IdempotencyClaim, withIdempotency } from './idempotency';
 import { Decimal } from '../domain/decimal';
@@ -20,7 +20,8 @@ export type ImportResult = { parts_created: number; stock_lines: number; event: 
  * ("line 7: quantity must be greater than zero") and nothing is written when any is wrong.
  */
 export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurredOn: string, idem?: IdempotencyClaim): Promise<ImportResult> {
-  const rows = parseCsv(csv);
+  // sku is checked row by row (a missing one names its row), so no column is required of the header.
+  const rows = readImportCsv(csv, PART_CSV_COLUMNS, []);
   const problems: FieldProblem[] = [];
   const parts: PartInput[] = [];
   const stock: { line: number; input: LineInput }[] = [];
@@ -64,18 +65,6 @@ export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurred
   }
 }
 
-function parseCsv(csv: string): Row[] {
-  try {
-    const rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as Row[];
-    if (!rows.length) throw Invalid.field('csv', 'The CSV has no data lines under its header');
-    const unknown = Object.keys(rows[0]).filter((c) => !PART_CSV_COLUMNS.includes(c));
-    if (unknown.length) throw Invalid.field('csv', `Unknown column(s): ${unknown.join(', ')}; the columns are ${PART_CSV_COLUMNS.join(', ')}`);
-    return rows;
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
-  }
-}
 
 function partFromRow(row: Row, bad: (field: string, message: string) => void): PartInput | null {
   let ok = true;

@@ -1,10 +1,9 @@
-import { parse } from 'csv-parse/sync';
 import { Db, Trx } from '../../db';
 import { Decimal, ZERO } from '../../domain/decimal';
 import { parseDecimalText, parseQuantity } from '../../domain/numbers';
-import { FieldProblem, Invalid } from '../../errors';
 import { partsAndLocations } from '../../repos/catalogue';
 import { inTransaction } from '../transaction';
+import { readImportCsv, CellProblems, CsvRow, BadCell } from '../csv-import';
 import { Actor } from '../stock/types';
 import { lockBoms } from './graph';
 import { checkBomLines } from './check-lines';
@@ -20,8 +19,8 @@ const NO = ['no', 'n', 'false', '0', ''];
 /** checkBomLines' field names as CSV columns. */
 const COLUMN_OF: Record<string, string> = { component: 'component_sku', qty_per: 'quantity' };
 
-type Row = Record<string, string>;
-type Bad = (row: number, column: string, message: string) => void;
+type Row = CsvRow;
+type Bad = BadCell;
 /** One assembly's BOM as read from the CSV: the rows it came from, for naming problems. */
 type BomGroup = { parent: string; rows: number[]; lines: BomLineInput[] };
 
@@ -32,7 +31,7 @@ type BomGroup = { parent: string; rows: number[]; lines: BomLineInput[] };
  * would be after the import, and nothing is stored when anything is wrong.
  */
 export async function importBoms(db: Db, actor: Actor, csvText: string): Promise<BomImportResult> {
-  const rows = readCsv(csvText);
+  const rows = readImportCsv(csvText, BOM_CSV_COLUMNS, REQUIRED_COLUMNS);
   return inTransaction(db, async (trx) => {
     await lockBoms(trx, actor.tenantId);
     return replaceAll(trx, actor.tenantId, rows);
@@ -40,7 +39,7 @@ export async function importBoms(db: Db, actor: Actor, csvText: string): Promise
 }
 
 async function replaceAll(trx: Trx, tenantId: string, rows: Row[]): Promise<BomImportResult> {
-  const problems = new Problems();
+  const problems = new CellProblems();
   const groups = groupRows(rows, problems.bad);
   const { parts } = await partsAndLocations(trx, tenantId, groups.flatMap((g) => [g.parent, ...g.lines.map((l) => l.component)]), []);
   const replacements: (BomReplacement & { group: BomGroup })[] = [];
@@ -67,41 +66,7 @@ function cell(row: number | undefined, field: string): string {
   return `row ${row ?? '?'}, ${COLUMN_OF[field] ?? field}`;
 }
 
-/** Problems by cell, in row order; the first problem found in a cell is the one reported. */
-class Problems {
-  private readonly byCell = new Map<string, { row: number; problem: FieldProblem }>();
-  readonly bad: Bad = (row, column, message) => this.add(row, `row ${row}, ${column}`, message);
 
-  addAll(problems: FieldProblem[]): void {
-    for (const p of problems) this.add(Number(/^row (\d+)/.exec(p.field)?.[1] ?? 0), p.field, p.message);
-  }
-
-  private add(row: number, field: string, message: string): void {
-    if (!this.byCell.has(field)) this.byCell.set(field, { row, problem: { field, message: `${field}: ${message}` } });
-  }
-
-  throwIfAny(): void {
-    if (!this.byCell.size) return;
-    const list = [...this.byCell.values()].sort((a, b) => a.row - b.row).map((x) => x.problem);
-    throw new Invalid(list, `The CSV has ${list.length} problem(s); nothing was imported`);
-  }
-}
-
-function readCsv(csv: string): Row[] {
-  let rows: Row[];
-  try {
-    rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as Row[];
-  } catch (err) {
-    throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
-  }
-  if (!rows.length) throw Invalid.field('csv', 'The CSV has no data rows under its header');
-  const columns = Object.keys(rows[0]);
-  const unknown = columns.filter((c) => !(BOM_CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length) throw Invalid.field('csv', `Unknown column(s): ${unknown.join(', ')}; the columns are ${BOM_CSV_COLUMNS.join(', ')}`);
-  const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
-  if (missing.length) throw Invalid.field('csv', `Missing column(s): ${missing.join(', ')}; the columns are ${BOM_CSV_COLUMNS.join(', ')}`);
-  return rows;
-}
 
 /** Rows into BOMs by parent_sku, in the order each assembly first appears. */
 function groupRows(rows: Row[], bad: Bad): BomGroup[] {

@@ -1,11 +1,11 @@
-import { parse } from 'csv-parse/sync';
 import { Db, Trx } from '../../db';
 import { Decimal } from '../../domain/decimal';
 import { MAX_QUANTITY, parseDecimalText, parseQuantity, parseUnitCost, Parsed } from '../../domain/numbers';
 import { AmountsMode } from '../../domain/purchasing';
-import { DomainError, FieldProblem, Invalid } from '../../errors';
+import { DomainError } from '../../errors';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { inTransaction } from '../transaction';
+import { readImportCsv, CellProblems, CsvRow, BadCell } from '../csv-import';
 import { Actor } from '../stock/types';
 import { savePurchaseOrder } from './save-po';
 import { flaggedLinesOf, FlaggedLine } from './buying-less';
@@ -27,8 +27,8 @@ export type PoImportResult = {
   flagged: FlaggedLine[];
 };
 
-type Row = Record<string, string>;
-type Bad = (row: number, column: string, message: string) => void;
+type Row = CsvRow;
+type Bad = BadCell;
 /** One PO as read from the CSV: its rows' numbers, for naming problems, and the input to save. */
 type PoGroup = { number: string; rows: number[]; input: PoInput };
 
@@ -38,13 +38,13 @@ type PoGroup = { number: string; rows: number[]; input: PoInput };
  * Each PO goes through savePurchaseOrder, the same checks as the API and the form.
  */
 export async function importPurchaseOrdersCsv(db: Db, actor: Actor, csvText: string, idem?: IdempotencyClaim): Promise<PoImportResult> {
-  const rows = readCsv(csvText);
+  const rows = readImportCsv(csvText, PO_CSV_COLUMNS, REQUIRED_COLUMNS);
   const result = await inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => saveAll(trx, actor.tenantId, rows)));
   return result.body;
 }
 
 async function saveAll(trx: Trx, tenantId: string, rows: Row[]): Promise<PoImportResult> {
-  const problems = new Problems();
+  const problems = new CellProblems();
   const groups = groupRows(rows, problems.bad);
   const saved: PoImportResult['purchase_orders'] = [];
   for (const g of groups) {
@@ -71,43 +71,7 @@ function cellOf(g: PoGroup): (field: string) => string {
   };
 }
 
-/** Problems by cell, in row order; the first problem found in a cell is the one reported. */
-class Problems {
-  private readonly byCell = new Map<string, { row: number; problem: FieldProblem }>();
-  readonly bad: Bad = (row, column, message) => this.add(row, `row ${row}, ${column}`, message);
 
-  add(row: number, field: string, message: string): void {
-    if (!this.byCell.has(field)) this.byCell.set(field, { row, problem: { field, message: `${field}: ${message}` } });
-  }
-
-  /** A refusal from savePurchaseOrder: its fields already name cells ("row 3, sku"). */
-  addFrom(err: DomainError, firstRow: number): void {
-    if (!err.fields.length) return this.add(firstRow, `row ${firstRow}`, err.message);
-    for (const f of err.fields) this.add(Number(/^row (\d+)/.exec(f.field)?.[1] ?? firstRow), f.field, f.message);
-  }
-
-  throwIfAny(): void {
-    if (!this.byCell.size) return;
-    const list = [...this.byCell.values()].sort((a, b) => a.row - b.row).map((x) => x.problem);
-    throw new Invalid(list, `The CSV has ${list.length} problem(s); nothing was imported`);
-  }
-}
-
-function readCsv(csv: string): Row[] {
-  let rows: Row[];
-  try {
-    rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as Row[];
-  } catch (err) {
-    throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
-  }
-  if (!rows.length) throw Invalid.field('csv', 'The CSV has no data rows under its header');
-  const columns = Object.keys(rows[0]);
-  const unknown = columns.filter((c) => !(PO_CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length) throw Invalid.field('csv', `Unknown column(s): ${unknown.join(', ')}; the columns are ${PO_CSV_COLUMNS.join(', ')}`);
-  const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
-  if (missing.length) throw Invalid.field('csv', `Missing column(s): ${missing.join(', ')}; the columns are ${PO_CSV_COLUMNS.join(', ')}`);
-  return rows;
-}
 
 /** Rows into POs by po_number, in the order each PO first appears. */
 function groupRows(rows: Row[], bad: Bad): PoGroup[] {

@@ -1,0 +1,57 @@
+import { parse } from 'csv-parse/sync';
+import { DomainError, FieldProblem, Invalid } from '../errors';
+
+/** One CSV row by lower-case column name. */
+export type CsvRow = Record<string, string>;
+export type BadCell = (row: number, column: string, message: string) => void;
+
+/**
+ * The rows of an import CSV under its header (columns trimmed and lower-cased, a byte-order mark
+ * dropped), refused as a whole when it cannot be read, has no rows, or has columns other than
+ * `columns` or lacks one of `required`. Shared by the purchase-order and BOM imports.
+ */
+export function readImportCsv(csv: string, columns: readonly string[], required: readonly string[]): CsvRow[] {
+  let rows: CsvRow[];
+  try {
+    rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as CsvRow[];
+  } catch (err) {
+    throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
+  }
+  if (!rows.length) throw Invalid.field('csv', 'The CSV has no data rows under its header');
+  const present = Object.keys(rows[0]);
+  const unknown = present.filter((c) => !columns.includes(c));
+  if (unknown.length) throw Invalid.field('csv', `Unknown column(s): ${unknown.join(', ')}; the columns are ${columns.join(', ')}`);
+  const missing = required.filter((c) => !present.includes(c));
+  if (missing.length) throw Invalid.field('csv', `Missing column(s): ${missing.join(', ')}; the columns are ${columns.join(', ')}`);
+  return rows;
+}
+
+/**
+ * An import's problems by cell ("row 3, quantity"), in row order; the first problem found in a
+ * cell is the one reported. throwIfAny refuses the whole file, so nothing is imported.
+ */
+export class CellProblems {
+  private readonly byCell = new Map<string, { row: number; problem: FieldProblem }>();
+  readonly bad: BadCell = (row, column, message) => this.add(row, `row ${row}, ${column}`, message);
+
+  add(row: number, field: string, message: string): void {
+    if (!this.byCell.has(field)) this.byCell.set(field, { row, problem: { field, message: `${field}: ${message}` } });
+  }
+
+  /** Problems whose fields already name their cells ("row 3, sku"); others go on `fallbackRow`. */
+  addAll(problems: FieldProblem[], fallbackRow = 0): void {
+    for (const p of problems) this.add(Number(/^row (\d+)/.exec(p.field)?.[1] ?? fallbackRow), p.field, p.message);
+  }
+
+  /** A service's refusal of one group of rows, starting at `firstRow`. */
+  addFrom(err: DomainError, firstRow: number): void {
+    if (!err.fields.length) return this.add(firstRow, `row ${firstRow}`, err.message);
+    this.addAll(err.fields, firstRow);
+  }
+
+  throwIfAny(): void {
+    if (!this.byCell.size) return;
+    const list = [...this.byCell.values()].sort((a, b) => a.row - b.row).map((x) => x.problem);
+    throw new Invalid(list, `The CSV has ${list.length} problem(s); nothing was imported`);
+  }
+}
