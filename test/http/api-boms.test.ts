@@ -1,36 +1,22 @@
-import request, { Response } from 'supertest';
-import { Express } from 'express';
-import { openTestDb, TestDb } from '../support/db';
-import { testApp, givenApiClient } from '../support/app';
+import request from 'supertest';
+import { givenApiClient } from '../support/app';
 import { givenPart } from '../support/builders';
-import { problems, responseSchema, OpenApi } from './support/json-schema';
+import { documentedApi } from './support/documented-api';
 import { dec } from '../../server/domain/decimal';
 import { today } from '../../server/clock';
 import { postStockEvent } from '../../server/services/stock/post-event';
 
-let t: TestDb;
-let app: Express;
-let doc: OpenApi & Record<string, any>;
-beforeAll(async () => {
-  t = await openTestDb();
-  app = testApp(t.db);
-  const c = await givenApiClient(t.db, app);
-  doc = (await c.get('/api/v1/openapi.json').expect(200)).body;
-});
-afterAll(async () => { await t.close(); });
-
-function expectDocumented(res: Response, method: string, path: string) {
-  expect(problems(doc, res.body, responseSchema(doc, method, path, res.status))).toEqual([]);
-}
+const t = documentedApi();
+const { expectDocumented } = t;
 
 const PARTS = ['PUMP', 'MOTOR', 'STATOR', 'BEARING', 'BOLT'];
 
 /** An API client of the given role in an organisation with the pump's parts and 10 bolts on hand. */
 async function client(role: 'admin' | 'operations' | 'bookkeeper' = 'admin') {
-  const c = await givenApiClient(t.db, app, role);
+  const c = await givenApiClient(t.db, t.app, role);
   for (const sku of PARTS) await givenPart(t.db, c.actor, sku);
   await postStockEvent(t.db, c.actor, { kind: 'opening_balance', occurredOn: today(), lines: [{ part: 'BOLT', location: 'MAIN', quantity: dec(10), unitCost: dec('0.20') }] });
-  const put = (sku: string, body: unknown) => request(app).put(`/api/v1/boms/${encodeURIComponent(sku)}`).set('Authorization', `Bearer ${c.key}`).send(body as object);
+  const put = (sku: string, body: unknown) => request(t.app).put(`/api/v1/boms/${encodeURIComponent(sku)}`).set('Authorization', `Bearer ${c.key}`).send(body as object);
   return { ...c, put };
 }
 
@@ -91,7 +77,7 @@ describe('bills of materials over /api/v1', () => {
   it('imports CSV (as text/csv or JSON) all or nothing, and exports what imports back', async () => {
     const c = await client();
     const csv = 'parent_sku,component_sku,quantity,step,attrition_pct,optional,note\nPUMP,MOTOR,1,10,,no,\nMOTOR,STATOR,1,,,,\nMOTOR,BEARING,2,,5,,"B1, B2"\n';
-    const imported = await request(app).post('/api/v1/boms/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send(csv).expect(200);
+    const imported = await request(t.app).post('/api/v1/boms/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send(csv).expect(200);
     expectDocumented(imported, 'post', '/boms/import');
     expect(imported.body).toEqual({ assemblies: 2, lines: 3, boms: [{ sku: 'PUMP', lines: 1 }, { sku: 'MOTOR', lines: 2 }] });
 
@@ -114,8 +100,8 @@ describe('bills of materials over /api/v1', () => {
     const c = await client('bookkeeper');
     expectDocumented(await c.get('/api/v1/boms').expect(200), 'get', '/boms');
     expectDocumented(await c.put('PUMP', { lines: [] }).expect(403), 'put', '/boms/{sku}');
-    const refused = await request(app).post('/api/v1/boms/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send('parent_sku,component_sku,quantity\nPUMP,BOLT,1\n').expect(403);
+    const refused = await request(t.app).post('/api/v1/boms/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send('parent_sku,component_sku,quantity\nPUMP,BOLT,1\n').expect(403);
     expectDocumented(refused, 'post', '/boms/import');
-    expectDocumented(await request(app).get('/api/v1/boms').expect(401), 'get', '/boms');
+    expectDocumented(await request(t.app).get('/api/v1/boms').expect(401), 'get', '/boms');
   });
 });

@@ -1,10 +1,7 @@
-import { Response } from 'supertest';
-import { Express } from 'express';
-import { openTestDb, TestDb } from '../support/db';
-import { testApp, givenApiClient } from '../support/app';
+import { givenApiClient } from '../support/app';
 import { givenPart } from '../support/builders';
 import { createApiKey } from '../../server/services/auth/accounts';
-import { problems, responseSchema, OpenApi } from './support/json-schema';
+import { documentedApi } from './support/documented-api';
 import { countRows, onHand } from '../support/ledger-checks';
 import { givenPumpWorks, givenBom, givenStock, available, jobsAndLedger } from '../integration/jobs/helpers';
 import request from 'supertest';
@@ -14,24 +11,12 @@ import request from 'supertest';
 
 jest.setTimeout(60_000);
 
-let t: TestDb;
-let app: Express;
-let doc: OpenApi & Record<string, any>;
-beforeAll(async () => {
-  t = await openTestDb();
-  app = testApp(t.db);
-  const c = await givenApiClient(t.db, app);
-  doc = (await c.get('/api/v1/openapi.json').expect(200)).body;
-});
-afterAll(async () => { await t.close(); });
-
-function expectDocumented(res: Response, method: string, path: string) {
-  expect(problems(doc, res.body, responseSchema(doc, method, path, res.status))).toEqual([]);
-}
+const t = documentedApi();
+const { expectDocumented } = t;
 
 /** An admin client whose organisation makes pumps (see test/integration/jobs/helpers.ts). */
 async function pumpClient() {
-  const c = await givenApiClient(t.db, app);
+  const c = await givenApiClient(t.db, t.app);
   await givenPumpWorks(t.db, c.actor);
   return c;
 }
@@ -91,7 +76,7 @@ describe('job cards over /api/v1', () => {
   });
 
   it('makes a short sub-assembly a child job, allocates again and cancels', async () => {
-    const c = await givenApiClient(t.db, app);
+    const c = await givenApiClient(t.db, t.app);
     for (const sku of ['PIN', 'CASE']) await givenPart(t.db, c.actor, sku);
     await givenPart(t.db, c.actor, 'HUB', { source: 'made' });
     await givenPart(t.db, c.actor, 'WHEEL', { source: 'made' });
@@ -179,7 +164,7 @@ describe('bad input to job cards and dispatch', () => {
     const c = await pumpClient();
     const job = (await c.post('/api/v1/jobs', { ...NEW_PUMPS, release: true }).expect(201)).body;
     const { key } = await createApiKey(t.db, c.actor.tenantId, null, 'books', 'bookkeeper');
-    const book = (path: string) => request(app).post(path).set('Authorization', `Bearer ${key}`);
+    const book = (path: string) => request(t.app).post(path).set('Authorization', `Bearer ${key}`);
     const before = await jobsAndLedger(t.db, c.actor);
     for (const [path, docPath, body] of [
       ['/api/v1/jobs', '/jobs', NEW_PUMPS],
@@ -193,7 +178,7 @@ describe('bad input to job cards and dispatch', () => {
       expect(res.body.error.message).toMatch(/needs the admin or operations role/);
     }
     expect(await jobsAndLedger(t.db, c.actor)).toEqual(before);
-    const read = await request(app).get(`/api/v1/jobs/${job.number}`).set('Authorization', `Bearer ${key}`).expect(200);
+    const read = await request(t.app).get(`/api/v1/jobs/${job.number}`).set('Authorization', `Bearer ${key}`).expect(200);
     expect(read.body.status).toBe('released');
   });
 });

@@ -1,27 +1,14 @@
-import request, { Response } from 'supertest';
-import { Express } from 'express';
-import { openTestDb, TestDb } from '../support/db';
-import { testApp, givenApiClient } from '../support/app';
-import { problems, responseSchema, OpenApi } from './support/json-schema';
+import request from 'supertest';
+import { givenApiClient } from '../support/app';
+import { documentedApi } from './support/documented-api';
 import { givenGearboxWorks, givenStock, givenJob, givenPo, childFor, givenPumpLine, givenAssembler, givenPumpBuilt, givenDispatched } from '../integration/planning/helpers';
 
-let t: TestDb;
-let app: Express;
-let doc: OpenApi & Record<string, any>;
-beforeAll(async () => {
-  t = await openTestDb();
-  app = testApp(t.db);
-  doc = (await request(app).get('/api/v1/openapi.json').expect(200)).body;
-});
-afterAll(async () => { await t.close(); });
-
-function expectDocumented(res: Response, method: string, path: string) {
-  expect(problems(doc, res.body, responseSchema(doc, method, path, res.status))).toEqual([]);
-}
+const t = documentedApi({ anonymous: true });
+const { expectDocumented } = t;
 
 describe('shortages over /api/v1', () => {
   it('answers the cascade, documented, to any role', async () => {
-    const c = await givenApiClient(t.db, app, 'bookkeeper');
+    const c = await givenApiClient(t.db, t.app, 'bookkeeper');
     await givenGearboxWorks(t.db, c.actor);
     await givenStock(t.db, c.actor, [['BOLT', 10, '1'], ['NUT', 10, '1'], ['WIRE', 10, '1']]);
     const top = await givenJob(t.db, c.actor, 'GEARBOX', 2, { release: true, customer: 'Mill Ltd' });
@@ -40,7 +27,7 @@ describe('shortages over /api/v1', () => {
   });
 
   it('needs an API key', async () => {
-    const res = await request(app).get('/api/v1/shortages').expect(401);
+    const res = await request(t.app).get('/api/v1/shortages').expect(401);
     expectDocumented(res, 'get', '/shortages');
   });
 });
@@ -49,7 +36,7 @@ describe('traceability over /api/v1', () => {
   let c: Awaited<ReturnType<typeof givenApiClient>>;
   let jobs: { pump: string; rotor: string };
   beforeAll(async () => {
-    c = await givenApiClient(t.db, app, 'operations');
+    c = await givenApiClient(t.db, t.app, 'operations');
     await givenPumpLine(t.db, c.actor);
     const admin = { ...c.actor, userId: (await t.db('users').where({ tenant_id: c.actor.tenantId }).first('id')).id };
     jobs = await givenPumpBuilt(t.db, admin, await givenAssembler(t.db, admin, `sam-${c.actor.tenantId.slice(0, 6)}@example.com`));

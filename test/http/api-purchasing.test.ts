@@ -1,29 +1,14 @@
 import request from 'supertest';
-import { Response } from 'supertest';
-import { Express } from 'express';
-import { openTestDb, TestDb } from '../support/db';
-import { testApp, givenApiClient } from '../support/app';
+import { givenApiClient } from '../support/app';
 import { givenPart } from '../support/builders';
-import { problems, responseSchema, OpenApi } from './support/json-schema';
+import { documentedApi } from './support/documented-api';
 import { countRows } from '../support/ledger-checks';
 
-let t: TestDb;
-let app: Express;
-let doc: OpenApi & Record<string, any>;
-beforeAll(async () => {
-  t = await openTestDb();
-  app = testApp(t.db);
-  const c = await givenApiClient(t.db, app);
-  doc = (await c.get('/api/v1/openapi.json').expect(200)).body;
-});
-afterAll(async () => { await t.close(); });
-
-function expectDocumented(res: Response, method: string, path: string) {
-  expect(problems(doc, res.body, responseSchema(doc, method, path, res.status))).toEqual([]);
-}
+const t = documentedApi();
+const { expectDocumented } = t;
 
 async function clientWithPo() {
-  const c = await givenApiClient(t.db, app);
+  const c = await givenApiClient(t.db, t.app);
   await givenPart(t.db, c.actor, 'BOLT-8', { barcode: '5000000000008' });
   await givenPart(t.db, c.actor, 'SENSOR', { tracking: 'serial' });
   const po = await c.post('/api/v1/purchase-orders', {
@@ -114,18 +99,18 @@ describe('purchasing and goods-in over /api/v1', () => {
 
 describe('purchase order import and buying less over /api/v1', () => {
   it('imports POs from CSV and reports the lines free stock already covers', async () => {
-    const c = await givenApiClient(t.db, app);
+    const c = await givenApiClient(t.db, t.app);
     await givenPart(t.db, c.actor, 'NUT-4');
     await c.post('/api/v1/stock/opening-balances', { occurred_on: '2026-11-01', lines: [{ part: 'NUT-4', location: 'MAIN', quantity: '500', unit_cost: '0.10' }] }).expect(201);
     const csv = 'po_number,supplier,location,sku,quantity,unit_price\nPO-7001,Nuts Inc,MAIN,NUT-4,100,0.12\n';
-    const imported = await request(app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send(csv).expect(201);
+    const imported = await request(t.app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send(csv).expect(201);
     expectDocumented(imported, 'post', '/purchase-orders/import');
     expect(imported.body.purchase_orders).toEqual([expect.objectContaining({ number: 'PO-7001', lines: 1 })]);
     expect(imported.body.flagged).toEqual([expect.objectContaining({ part: 'NUT-4', free_stock: '500', value: '12.00' })]);
     const card = await c.get('/api/v1/reports/buying-less').expect(200);
     expectDocumented(card, 'get', '/reports/buying-less');
     expect(card.body.total_value).toBe('12.00');
-    const bad = await request(app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send('po_number,supplier,location,sku,quantity,unit_price\nPO-7002,Nuts Inc,MAIN,NOPE,-1,0.12\n').expect(422);
+    const bad = await request(t.app).post('/api/v1/purchase-orders/import').set('Authorization', `Bearer ${c.key}`).type('text/csv').send('po_number,supplier,location,sku,quantity,unit_price\nPO-7002,Nuts Inc,MAIN,NOPE,-1,0.12\n').expect(422);
     expectDocumented(bad, 'post', '/purchase-orders/import');
     expect(bad.body.error.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['row 2, sku', 'row 2, quantity']));
     expect(await countRows(t.db, c.actor, 'purchase_orders')).toBe(1);

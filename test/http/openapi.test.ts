@@ -1,60 +1,46 @@
 import request, { Response } from 'supertest';
-import { Express, Router } from 'express';
-import { openTestDb, TestDb } from '../support/db';
+import { Router } from 'express';
 import { testApp, givenApiClient } from '../support/app';
 import { servedRoutes, documentedRoutes } from './support/routes';
-import { problems, responseSchema, OpenApi } from './support/json-schema';
+import { documentedApi } from './support/documented-api';
 
-
-let t: TestDb;
-let app: Express;
-let doc: OpenApi & Record<string, any>;
-beforeAll(async () => {
-  t = await openTestDb();
-  app = testApp(t.db);
-  doc = (await request(app).get('/api/v1/openapi.json').expect(200)).body;
-});
-afterAll(async () => { await t.close(); });
-
-/** The response's status is documented for the operation, and its JSON body matches the schema. */
-function expectDocumented(res: Response, method: string, path: string) {
-  expect(problems(doc, res.body, responseSchema(doc, method, path, res.status))).toEqual([]);
-}
+const t = documentedApi({ anonymous: true });
+const { expectDocumented } = t;
 
 describe('the OpenAPI document', () => {
   it('is served at /api/v1/openapi.json without an API key', async () => {
-    expect(doc.openapi).toBe('3.0.3');
-    expect(doc.servers).toEqual([{ url: 'http://localhost:3000/api/v1' }]);
-    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.paths['/openapi.json'].get.security).toEqual([]);
+    expect(t.doc.openapi).toBe('3.0.3');
+    expect(t.doc.servers).toEqual([{ url: 'http://localhost:3000/api/v1' }]);
+    expect(t.doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(t.doc.paths['/openapi.json'].get.security).toEqual([]);
   });
 
   it('describes exactly the routes the router serves under /api/v1', () => {
-    const served = servedRoutes(app, '/api/v1');
+    const served = servedRoutes(t.app, '/api/v1');
     expect(served.length).toBeGreaterThan(15);
-    expect(documentedRoutes(doc)).toEqual(served);
+    expect(documentedRoutes(t.doc)).toEqual(served);
   });
 
   it('would notice a route added under /api/v1 without documentation', () => {
     const other = testApp(t.db);
     other.use('/api/v1', Router().get('/undocumented/:id', (_req, res) => res.end()));
     expect(servedRoutes(other, '/api/v1')).toContain('GET /undocumented/{id}');
-    expect(documentedRoutes(doc)).not.toContain('GET /undocumented/{id}');
+    expect(documentedRoutes(t.doc)).not.toContain('GET /undocumented/{id}');
   });
 
   it('resolves every $ref it contains', () => {
-    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    const refs = JSON.stringify(t.doc).match(/"\$ref":"[^"]+"/g) ?? [];
     const missing = refs.map((r) => r.slice(8, -1)).filter((r) => {
       const [, , kind, name] = r.split('/');
-      return !doc.components[kind]?.[name];
+      return !t.doc.components[kind]?.[name];
     });
     expect(refs.length).toBeGreaterThan(20);
     expect(missing).toEqual([]);
   });
 
   it('declares a path parameter for every {placeholder} in a path', () => {
-    const param = (p: { $ref?: string; name?: string; in?: string }) => (p.$ref ? doc.components.parameters[p.$ref.split('/').pop()!] : p);
-    for (const [path, item] of Object.entries(doc.paths)) {
+    const param = (p: { $ref?: string; name?: string; in?: string }) => (p.$ref ? t.doc.components.parameters[p.$ref.split('/').pop()!] : p);
+    for (const [path, item] of Object.entries(t.doc.paths)) {
       const placeholders = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const op of Object.values(item) as { parameters?: { $ref?: string }[] }[]) {
         const declared = (op.parameters ?? []).map(param).filter((p) => p.in === 'path').map((p) => p.name);
@@ -64,7 +50,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('gives every stock-changing POST the Idempotency-Key header and the Idempotent-Replayed response header', () => {
-    const stockPosts = Object.entries(doc.paths).filter(([p, item]) => item.post && (p.startsWith('/stock/') || p.endsWith('/reversal')));
+    const stockPosts = Object.entries(t.doc.paths).filter(([p, item]) => item.post && (p.startsWith('/stock/') || p.endsWith('/reversal')));
     expect(stockPosts.map(([p]) => p).sort()).toEqual(['/events/{id}/reversal', '/stock/adjustments', '/stock/issues', '/stock/opening-balances', '/stock/receipts', '/stock/transfers']);
     for (const [, item] of stockPosts) {
       expect(item.post.parameters).toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
@@ -74,7 +60,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents decimal inputs as patterned strings that also accept JSON numbers', () => {
-    const line = doc.components.schemas.InboundCommand.properties.lines.items;
+    const line = t.doc.components.schemas.InboundCommand.properties.lines.items;
     expect(line.required).toEqual(['part', 'location', 'quantity', 'unit_cost']);
     for (const field of ['quantity', 'unit_cost']) {
       expect(line.properties[field]).toMatchObject({ type: 'string', pattern: expect.any(String), description: expect.stringContaining('JSON number is also accepted') });
@@ -86,7 +72,7 @@ describe('the OpenAPI document', () => {
 
 describe('real responses match the documented schemas', () => {
   it('for parts, locations and every kind of stock event', async () => {
-    const c = await givenApiClient(t.db, app);
+    const c = await givenApiClient(t.db, t.app);
     const created = await c.post('/api/v1/parts', { sku: 'DOC-1', name: 'Documented part', reorder_point: '5' }).expect(201);
     expectDocumented(created, 'post', '/parts');
     expectDocumented(await c.post('/api/v1/locations', { code: 'C', name: 'Bay C', warehouse: 'Main' }).expect(201), 'post', '/locations');
@@ -102,7 +88,7 @@ describe('real responses match the documented schemas', () => {
     ];
     const events: Response[] = [];
     for (const [path, body] of posts) {
-      const res = await c.post(`/api/v1${path}`, body, { 'Idempotency-Key': `doc-${path}` }).expect(201);
+      const res = await c.post(`/api/v1${path}`, body, { 'Idempotency-Key': `t.doc-${path}` }).expect(201);
       expectDocumented(res, 'post', path);
       events.push(res);
     }
@@ -114,8 +100,8 @@ describe('real responses match the documented schemas', () => {
   });
 
   it('for journals, valuation, reconciliation, settings and the CSV import', async () => {
-    const c = await givenApiClient(t.db, app);
-    const imported = await request(app).post('/api/v1/parts/import?occurred_on=2026-11-01').set('Authorization', `Bearer ${c.key}`).type('text/csv')
+    const c = await givenApiClient(t.db, t.app);
+    const imported = await request(t.app).post('/api/v1/parts/import?occurred_on=2026-11-01').set('Authorization', `Bearer ${c.key}`).type('text/csv')
       .send('sku,name,location,quantity,unit_cost\nIMP-1,Imported,MAIN,3,1.25\n').expect(201);
     expectDocumented(imported, 'post', '/parts/import');
     const journals = await c.get('/api/v1/journals').expect(200);
@@ -131,13 +117,13 @@ describe('real responses match the documented schemas', () => {
   });
 
   it('for errors: 400, 401, 403, 404, 409, 413 and 422', async () => {
-    const admin = await givenApiClient(t.db, app);
-    const bookkeeper = await givenApiClient(t.db, app, 'bookkeeper');
+    const admin = await givenApiClient(t.db, t.app);
+    const bookkeeper = await givenApiClient(t.db, t.app, 'bookkeeper');
     await admin.post('/api/v1/parts', { sku: 'E-1', name: 'Part' }).expect(201);
-    const json = (path: string, raw: string) => request(app).post(`/api/v1${path}`).set('Authorization', `Bearer ${admin.key}`).type('json').send(raw);
+    const json = (path: string, raw: string) => request(t.app).post(`/api/v1${path}`).set('Authorization', `Bearer ${admin.key}`).type('json').send(raw);
     const cases: [Promise<Response>, number, string, string][] = [
       [json('/stock/receipts', '{"lines": ['), 400, 'post', '/stock/receipts'],
-      [request(app).get('/api/v1/parts'), 401, 'get', '/parts'],
+      [request(t.app).get('/api/v1/parts'), 401, 'get', '/parts'],
       [bookkeeper.post('/api/v1/stock/receipts', {}), 403, 'post', '/stock/receipts'],
       [admin.get('/api/v1/events/00000000-0000-4000-8000-000000000000'), 404, 'get', '/events/{id}'],
       [admin.post('/api/v1/parts', { sku: 'E-1', name: 'Again' }), 409, 'post', '/parts'],
