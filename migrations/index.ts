@@ -9,6 +9,8 @@ import * as m7 from './20261125090100_add_ledger_foreign_keys';
 import * as m8 from './20261125110000_create_purchasing';
 import * as m9 from './20261125120000_add_cost_layer_parents';
 import * as m10 from './20261125130000_create_manufacturing';
+import * as webhookInbox from './20261125140000_create_webhook_inbox';
+import * as accountingConnections from './20261125140100_create_accounting_connections';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -24,6 +26,8 @@ const migrations: [string, Migration][] = [
   ['20261125110000_create_purchasing', m8],
   ['20261125120000_add_cost_layer_parents', m9],
   ['20261125130000_create_manufacturing', m10],
+  ['20261125140000_create_webhook_inbox', webhookInbox],
+  ['20261125140100_create_accounting_connections', accountingConnections],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

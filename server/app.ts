@@ -18,6 +18,7 @@ import { purchasingApi } from './routes/api/purchasing';
 import { bomsApi } from './routes/api/boms';
 import { jobsApi } from './routes/api/jobs';
 import { planningApi } from './routes/api/planning';
+import { webhookEventsApi } from './routes/api/webhook-events';
 import { pageRoutes } from './routes/pages';
 import { webhooksRouter } from '../webhooks';
 
@@ -35,11 +36,11 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
   app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
   app.use('/static', express.static(`${__dirname}/../public`, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
-  app.use('/webhooks', webhooksRouter());
+  app.use('/webhooks', webhooksRouter({ db, log, xeroWebhookKey: config.xeroWebhookKey }));
 
   // API: stateless, authenticated by key, so no session and no CSRF token.
   app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
-  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db));
+  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db));
   app.use('/api', notFound);
 
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));

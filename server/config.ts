@@ -13,6 +13,14 @@ const schema = z.object({
   WORKERS: z.enum(['on', 'off']).default('on'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SIGNUP: z.enum(['first-run', 'open']).default('first-run'),
+  // Xero's webhook signing key (developer.xero.com → the app → Webhooks); without it /webhooks/xero answers 401.
+  XERO_WEBHOOK_KEY: z.string().min(1).optional(),
+  XERO_CLIENT_ID: z.string().min(1).optional(),
+  XERO_CLIENT_SECRET: z.string().min(1).optional(),
+  XERO_REDIRECT_URI: z.string().url().optional(),
+  XERO_API_URL: z.string().url().default('https://api.xero.com/api.xro/2.0'),
+  XERO_IDENTITY_URL: z.string().url().default('https://identity.xero.com'),
+  PERPETUA_ENCRYPTION_KEY: z.string().optional(),
 });
 
 export type Config = Readonly<{
@@ -27,6 +35,11 @@ export type Config = Readonly<{
   dbPoolMax: number;
   /** first-run: /setup works only until the first organisation exists; open: anyone may create one. */
   signup: 'first-run' | 'open';
+  /** Signs Xero's webhook deliveries (HMAC-SHA256); undefined: every delivery is refused. */
+  xeroWebhookKey?: string;
+  xero: Readonly<{ clientId?: string; clientSecret?: string; redirectUri?: string; apiUrl: string; identityUrl: string }>;
+  /** AES-256 key for tokens at rest; needed only once an accounting system is connected. */
+  encryptionKey?: Buffer;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,5 +63,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.WORKERS === 'on',
     dbPoolMax: e.DB_POOL_MAX,
     signup: e.SIGNUP,
+    xeroWebhookKey: e.XERO_WEBHOOK_KEY,
+    xero: Object.freeze({
+      clientId: e.XERO_CLIENT_ID,
+      clientSecret: e.XERO_CLIENT_SECRET,
+      redirectUri: e.XERO_REDIRECT_URI,
+      apiUrl: e.XERO_API_URL.replace(/\/$/, ''),
+      identityUrl: e.XERO_IDENTITY_URL.replace(/\/$/, ''),
+    }),
+    encryptionKey: e.PERPETUA_ENCRYPTION_KEY ? parseEncryptionKey(e.PERPETUA_ENCRYPTION_KEY) : undefined,
   });
+}
+
+/** 32 bytes, written as 64 hex digits or as base64 (`openssl rand -base64 32`). */
+export function parseEncryptionKey(text: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/]+={0,2}$/.test(t) ? Buffer.from(t, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new Error(`Invalid configuration: PERPETUA_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (got ${key.length} bytes); make one with: openssl rand -base64 32`);
+  }
+  return key;
 }

@@ -4,7 +4,9 @@ import { createDb, Db } from './db';
 import { createLogger } from './logger';
 import { createApp } from './app';
 import { startOutboxWorker } from './jobs/outbox-worker';
-import { defaultRegistry } from './connectors/registry';
+import { startWebhookWorker, WebhookHandlers } from './jobs/webhook-worker';
+import { createRegistry } from './connectors/registry';
+import { tenantForExternal } from './connectors/xero/connections';
 
 /** Without SESSION_SECRET, one is made on first start and kept in the database for every process. */
 async function sessionSecret(db: Db, configured?: string): Promise<string> {
@@ -19,7 +21,10 @@ async function main() {
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
   await db.migrate.latest();
   const app = createApp({ db, config, log, sessionSecret: await sessionSecret(db, config.sessionSecret) });
-  const worker = config.workers ? startOutboxWorker(db, defaultRegistry, { publicUrl: config.publicUrl, log }) : null;
+  const worker = config.workers ? startOutboxWorker(db, createRegistry(db, config), { publicUrl: config.publicUrl, log }) : null;
+  // The INVOICE and CONTACT handlers arrive with the Xero connector; until then stored events wait, marked "no handler".
+  const webhookHandlers: WebhookHandlers = {};
+  const webhookWorker = config.workers ? startWebhookWorker(db, webhookHandlers, { log, resolveTenant: (provider, id) => tenantForExternal(db, provider, id) }) : null;
   const server = app.listen(config.port, () => {
     log.info({ event: 'server.started', port: config.port, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, `Perpetua on http://localhost:${config.port}`);
   });
@@ -27,6 +32,7 @@ async function main() {
     log.info({ event: 'server.stopping', signal }, 'shutting down');
     server.close();
     await worker?.stop();
+    await webhookWorker?.stop();
     await db.destroy();
     process.exit(0);
   };

@@ -15,3 +15,15 @@ export class PushError extends Error {
     super(message);
   }
 }
+
+/**
+ * The connection cannot be used until someone reconnects it. The posting waits (retryable, with a
+ * long delay) and the wait does not count towards the attempts that dead-letter a row: nothing is
+ * lost while an organisation is disconnected.
+ */
+export class ConnectionWaitError extends PushError {
+  static readonly WAIT_MS = 15 * 60_000;
+  constructor(message: string, retryAfterMs = ConnectionWaitError.WAIT_MS) {
+    super(message, true, retryAfterMs);
+  }
+}

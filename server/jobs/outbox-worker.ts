@@ -1,7 +1,7 @@
 import { Db } from '../db';
 import { journalView } from '../repos/journals';
 import { ConnectorRegistry } from '../connectors/registry';
-import { PushError } from '../connectors/accounting-connector';
+import { ConnectionWaitError, PushError } from '../connectors/accounting-connector';
 import { Logger } from '../logger';
 
 const MAX_ATTEMPTS = 10;
@@ -46,11 +46,14 @@ async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, 
     const result = await conn.pushJournal(row.tenant_id, { ...journal, sourceUrl: `${opts.publicUrl}${j.source_path}` });
     await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ status: 'done', external_id: result.externalId, connector: conn.name, last_error: null, updated_at: db.fn.now() });
   } catch (err) {
+    // Waiting for a person to reconnect is not a failed attempt: it must not lead to dead-letter.
+    const waiting = err instanceof ConnectionWaitError;
     const retryable = !(err instanceof PushError) || err.retryable;
-    const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
+    const dead = !waiting && (!retryable || row.attempts >= MAX_ATTEMPTS);
     const wait = err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : backoffMs(row.attempts);
     await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({
       status: dead ? 'dead' : 'failed',
+      ...(waiting ? { attempts: row.attempts - 1 } : {}),
       last_error: String((err as Error).message).slice(0, 2000),
       connector: connectorName,
       next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [String(wait)]),
@@ -78,4 +81,14 @@ export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { p
       await running;
     },
   };
+}
+
+/**
+ * A person's "Retry" on a journal whose posting failed or was dead-lettered (say, after fixing
+ * the account Xero refused): due now, with a fresh set of attempts. A posted journal is left alone.
+ */
+export async function retryPosting(db: Db, tenantId: string, journalId: string): Promise<boolean> {
+  const n = await db('outbox').where({ tenant_id: tenantId, journal_id: journalId, topic: 'journal.post' }).whereIn('status', ['failed', 'dead'])
+    .update({ status: 'pending', attempts: 0, next_attempt_at: db.fn.now(), updated_at: db.fn.now() });
+  return n > 0;
 }

@@ -6,6 +6,8 @@ import { idParam, asAtQuery } from '../../http/schemas';
 import { journalsCsv } from '../../http/journals-csv';
 import { listJournals, journalDetail } from '../../services/queries';
 import { valuation, reconciliation } from '../../services/valuation';
+import { retryPosting } from '../../jobs/outbox-worker';
+import { redirect } from './auth';
 
 export function accountingPages(db: Db): Router {
   const r = Router();
@@ -17,6 +19,12 @@ export function accountingPages(db: Db): Router {
   });
   r.get('/journals/:id', requireUser(), async (req, res) => {
     render(req, res, 'pages/journals/show', { journal: await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')) });
+  });
+  // Sends a failed posting again now (e.g. after fixing the account Xero refused).
+  r.post('/journals/:id/retry', requireUser('admin', 'bookkeeper'), async (req, res) => {
+    const id = idParam(req.params.id, 'Journal');
+    await retryPosting(db, actorOf(req).tenantId, id);
+    redirect(req, res, `/journals/${id}`);
   });
   r.get('/valuation', requireUser(), async (req, res) => {
     const { as_at: asAt } = asAtQuery.parse(req.query);

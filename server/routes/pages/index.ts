@@ -6,6 +6,7 @@ import { partPages } from './parts';
 import { eventPages } from './events';
 import { accountingPages } from './accounting';
 import { settingsPages } from './settings';
+import { webhookEventPages } from './webhook-events';
 import { purchasingPages } from './purchasing';
 import { goodsInPages } from './goods-in';
 import { billPages } from './bills';
@@ -23,6 +24,7 @@ export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   r.use(eventPages(db));
   r.use(accountingPages(db));
   r.use(settingsPages(db));
+  r.use(webhookEventPages(db));
   r.use(purchasingPages(db));
   r.use(goodsInPages(db));
   r.use(billPages(db));
