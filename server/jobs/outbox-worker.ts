@@ -3,6 +3,7 @@ import { journalView } from '../repos/journals';
 import { ConnectorRegistry } from '../connectors/registry';
 import { ConnectionWaitError, PushError } from '../connectors/accounting-connector';
 import { Logger } from '../logger';
+import { claimDue, msFromNow, startPolling } from './queue';
 
 const MAX_ATTEMPTS = 10;
 const backoffMs = (attempt: number) => Math.min(60 * 60_000, 2 ** attempt * 1000);
@@ -15,24 +16,12 @@ const backoffMs = (attempt: number) => Math.min(60 * 60_000, 2 ** attempt * 1000
 export async function drainOutbox(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; batch?: number }): Promise<number> {
   let done = 0;
   for (let i = 0; i < (opts.batch ?? 50); i++) {
-    const row = await claimNext(db);
+    const row = await claimDue(db, 'outbox', { updated_at: db.fn.now() });
     if (!row) break;
     await deliver(db, registry, row, opts);
     done++;
   }
   return done;
-}
-
-async function claimNext(db: Db): Promise<Record<string, any> | undefined> {
-  return db.transaction(async (trx) => {
-    const row = await trx('outbox').whereIn('status', ['pending', 'failed']).where('next_attempt_at', '<=', trx.fn.now())
-      .orderBy('next_attempt_at').forUpdate().skipLocked().first();
-    if (!row) return undefined;
-    // Lease the row for a minute: another worker skips it until then.
-    await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id })
-      .update({ next_attempt_at: trx.raw("now() + interval '1 minute'"), attempts: row.attempts + 1, updated_at: trx.fn.now() });
-    return { ...row, attempts: row.attempts + 1 };
-  });
 }
 
 async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, any>, opts: { publicUrl: string; log?: Logger }): Promise<void> {
@@ -56,31 +45,15 @@ async function deliver(db: Db, registry: ConnectorRegistry, row: Record<string, 
       ...(waiting ? { attempts: row.attempts - 1 } : {}),
       last_error: String((err as Error).message).slice(0, 2000),
       connector: connectorName,
-      next_attempt_at: db.raw(`now() + (? || ' milliseconds')::interval`, [String(wait)]),
+      next_attempt_at: msFromNow(db, wait),
       updated_at: db.fn.now(),
     });
     opts.log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead }, 'journal posting failed');
   }
 }
 
-/** Poll in the web process; stop() waits for the current round to finish. */
 export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number }) {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = async () => {
-    if (stopped) return;
-    running = drainOutbox(db, registry, opts).catch((err) => opts.log?.error({ err, event: 'outbox.error' }, 'outbox worker error'));
-    await running;
-    if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 1000);
-  };
-  let timer = setTimeout(tick, 10);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPolling('outbox', () => drainOutbox(db, registry, opts), opts);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
+import { claimDue, msFromNow, startPolling } from './queue';
 import { toWebhookEvent, WebhookEvent, WebhookProvider } from '../services/webhook-inbox';
 
 /** Does the work an event asks for (fetch the invoice, update the contact...); throws to retry. */
@@ -29,7 +30,8 @@ export const UNHANDLED_RECHECK_MS = 5 * 60_000;
 export async function drainWebhooks(db: Db, handlers: WebhookHandlers, opts: WorkerOptions = {}): Promise<number> {
   let done = 0;
   for (let i = 0; i < (opts.batch ?? 50); i++) {
-    const event = await claimNext(db);
+    const row = await claimDue(db, 'webhook_events');
+    const event = row ? toWebhookEvent(row) : undefined;
     if (!event) break;
     await processEvent(db, handlers, event, opts);
     done++;
@@ -37,18 +39,7 @@ export async function drainWebhooks(db: Db, handlers: WebhookHandlers, opts: Wor
   return done;
 }
 
-async function claimNext(db: Db): Promise<WebhookEvent | undefined> {
-  return db.transaction(async (trx) => {
-    const row = await trx('webhook_events').whereIn('status', ['pending', 'failed']).where('next_attempt_at', '<=', trx.fn.now())
-      .orderBy('next_attempt_at').forUpdate().skipLocked().first();
-    if (!row) return undefined;
-    const [leased] = await trx('webhook_events').where({ id: row.id })
-      .update({ next_attempt_at: trx.raw("now() + interval '1 minute'"), attempts: row.attempts + 1 }).returning('*');
-    return toWebhookEvent(leased);
-  });
-}
 
-const after = (db: Db, ms: number) => db.raw(`now() + (? || ' milliseconds')::interval`, [String(ms)]);
 
 async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEvent, opts: WorkerOptions): Promise<void> {
   const update = (fields: Record<string, unknown>) => db('webhook_events').where({ id: event.id }).update(fields);
@@ -60,7 +51,7 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
     const handler = handlers[event.provider]?.[event.category];
     if (!handler) {
       // Not a failure of the event: it waits, uncounted, for the handler to be written.
-      await update({ ...owner, attempts: event.attempts - 1, last_error: `no handler for ${event.category} events yet`, next_attempt_at: after(db, UNHANDLED_RECHECK_MS) });
+      await update({ ...owner, attempts: event.attempts - 1, last_error: `no handler for ${event.category} events yet`, next_attempt_at: msFromNow(db, UNHANDLED_RECHECK_MS) });
       return;
     }
     await handler({ ...event, tenantId });
@@ -68,27 +59,11 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
   } catch (err) {
     const dead = event.attempts >= MAX_ATTEMPTS;
     const message = String((err as Error)?.message ?? err).slice(0, 2000);
-    await update({ ...owner, status: dead ? 'dead' : 'failed', last_error: message, next_attempt_at: after(db, backoffMs(event.attempts)) });
+    await update({ ...owner, status: dead ? 'dead' : 'failed', last_error: message, next_attempt_at: msFromNow(db, backoffMs(event.attempts)) });
     opts.log?.warn({ event: 'webhook.failed', webhookEventId: event.id, provider: event.provider, category: event.category, attempts: event.attempts, dead }, 'webhook event processing failed');
   }
 }
 
-/** Poll in the web process; stop() waits for the current round to finish. */
 export function startWebhookWorker(db: Db, handlers: WebhookHandlers, opts: WorkerOptions & { intervalMs?: number } = {}) {
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = async () => {
-    if (stopped) return;
-    running = drainWebhooks(db, handlers, opts).catch((err) => opts.log?.error({ err, event: 'webhook.worker_error' }, 'webhook worker error'));
-    await running;
-    if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 1000);
-  };
-  let timer = setTimeout(tick, 10);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPolling('webhook', () => drainWebhooks(db, handlers, opts), opts);
 }

@@ -1,0 +1,43 @@
+import { Db } from '../db';
+import { Logger } from '../logger';
+
+/**
+ * The work queues (the journal outbox, the webhook inbox) share one shape: rows with a status,
+ * an attempt count and a next_attempt_at. A row is claimed with FOR UPDATE SKIP LOCKED in a short
+ * transaction that only leases it (next attempt a minute away, attempt counted), so any number of
+ * workers can run at once and a crash mid-call leaves the row to be retried; the work itself runs
+ * outside any transaction, as it calls another system.
+ */
+export async function claimDue(db: Db, table: 'outbox' | 'webhook_events', extra: Record<string, unknown> = {}): Promise<Record<string, any> | undefined> {
+  return db.transaction(async (trx) => {
+    const row = await trx(table).whereIn('status', ['pending', 'failed']).where('next_attempt_at', '<=', trx.fn.now())
+      .orderBy('next_attempt_at').forUpdate().skipLocked().first();
+    if (!row) return undefined;
+    const [leased] = await trx(table).where({ id: row.id })
+      .update({ next_attempt_at: trx.raw("now() + interval '1 minute'"), attempts: row.attempts + 1, ...extra }).returning('*');
+    return leased;
+  });
+}
+
+/** A moment `ms` from now, in the database's clock (the one next_attempt_at is compared with). */
+export const msFromNow = (db: Db, ms: number) => db.raw(`now() + (? || ' milliseconds')::interval`, [String(ms)]);
+
+/** Poll a queue in the web process; stop() waits for the current round to finish. */
+export function startPolling(name: string, drain: () => Promise<unknown>, opts: { log?: Logger; intervalMs?: number }) {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    if (stopped) return;
+    running = drain().catch((err) => opts.log?.error({ err, event: `${name}.worker_error` }, `${name} worker error`));
+    await running;
+    if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 1000);
+  };
+  let timer = setTimeout(tick, 10);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
