@@ -201,11 +201,12 @@ describe('goods-in on the shop-floor tablet', () => {
   it('undoes the bearings: struck through in the panel, stock back out, outstanding again', async () => {
     const bearing = page.locator('#gi-panel .gi-verified-line', { hasText: 'BRG-6204' });
     await posting('/undo', () => bearing.getByRole('button', { name: 'Undo' }).tap());
+    // Read first: the 5-second poll replaces the panel (without the notice) once its figures change.
+    await expect(page.locator('#gi-panel .notice').textContent()).resolves.toBe('Undone: accepted 20 each of BRG-6204 (its stock receipt is reversed)');
     await expect(bearing.getAttribute('class')).resolves.toContain('undone');
     await expect(bearing.locator('del').textContent()).resolves.toBe('Accepted 20 each BRG-6204');
     expect(await figure(brg, 'outstanding')).toBe('20 each2 box');
     await expect(line(brg).getByRole('button', { name: 'All arrived · 2 box' }).isVisible()).resolves.toBe(true);
-    await expect(page.locator('#gi-panel .notice').textContent()).resolves.toBe('Undone: accepted 20 each of BRG-6204 (its stock receipt is reversed)');
     expect(await onHand(h.db, admin, 'BRG-6204')).toBe('0');
     await h.screenshot('goods-in-receipt');
   });
