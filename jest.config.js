@@ -2,7 +2,7 @@
 // TypeScript 7 has no compiler API for ts-jest, and swc is several times faster.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
 // Generous timeout: a cold PGlite or a loaded 2-core CI machine is slow; speed is measured in bench/, not here.
-const common = { transform, testEnvironment: 'node', setupFiles: ['<rootDir>/test/support/network-off.ts'] };
+const common = { transform, testEnvironment: 'node', setupFiles: ['<rootDir>/test/support/network-off.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/network-restore.ts'] };
 
 module.exports = {
   testTimeout: 30000,
