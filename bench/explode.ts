@@ -10,6 +10,8 @@
  * assemblies 6 each, drawn from a pool of 3,635 bought parts (level 6), so common parts (screws,
  * seals) appear under many assemblies as they do in a real machine. 5,000 parts, 8,531 BOM lines.
  */
+// The demo's seeded generator (mulberry32), so every run builds the same data.
+import { prng } from '../server/services/demo/plan';
 import { Decimal } from '../server/domain/decimal';
 import { BomLine, byParent, explode, leafRequirements, lowLevelCodes, BomNode } from '../server/domain/bom';
 import { median, spread, fmt } from './support';
@@ -23,19 +25,9 @@ const WARMUP = 5;
 const RUNS = 40;
 const BUILD_QTY = new Decimal(25);
 
-/** A deterministic generator (mulberry32), so every run explodes the same BOM. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function sixLevelBom(): { root: string; lines: BomLine[]; parts: number } {
-  const rnd = random(42);
+  const rnd = prng(42);
   const lines: BomLine[] = [];
   const line = (parent: string, component: string, qty: string, attrition = '0'): BomLine =>
     ({ parent, component, qtyPer: new Decimal(qty), attritionPct: new Decimal(attrition), step: null, optional: false, note: '' });

@@ -10,6 +10,8 @@
  * (the later ones find stock already allocated) and a child job for the first sub-assembly of 20
  * of them (50 open jobs); 3 open POs. Then shortageCascade, timed.
  */
+// The demo's seeded generator (mulberry32), so every run builds the same data.
+import { prng } from '../server/services/demo/plan';
 import crypto from 'node:crypto';
 import { Db, createDb, isPglite } from '../server/db';
 import { Decimal } from '../server/domain/decimal';
@@ -31,18 +33,9 @@ const CHILD_JOBS = 20;
 const WARMUP = 5;
 const RUNS = 30;
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seed(db: Db, log: (s?: string) => void): Promise<Actor> {
-  const rnd = random(7);
+  const rnd = prng(7);
   const tag = crypto.randomBytes(3).toString('hex');
   const user = await createOrganisation(db, { organisation: `Bench shortages ${tag}`, name: 'Bench Admin', email: `bench-short-${tag}@example.com`, password: 'bench password bench password' });
   const actor: Actor = { tenantId: user.tenantId, userId: user.userId, role: 'admin' };
