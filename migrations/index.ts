@@ -11,6 +11,7 @@ import * as m9 from './20261125120000_add_cost_layer_parents';
 import * as m10 from './20261125130000_create_manufacturing';
 import * as webhookInbox from './20261125140000_create_webhook_inbox';
 import * as accountingConnections from './20261125140100_create_accounting_connections';
+import * as accountingSync from './20261125150000_add_accounting_sync';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -28,6 +29,7 @@ const migrations: [string, Migration][] = [
   ['20261125130000_create_manufacturing', m10],
   ['20261125140000_create_webhook_inbox', webhookInbox],
   ['20261125140100_create_accounting_connections', accountingConnections],
+  ['20261125150000_add_accounting_sync', accountingSync],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,105 @@
+import { AccountingApi } from 'xero-node';
+import { Db } from '../../db';
+import { ConnectionWaitError, PushError } from '../accounting-connector';
+import { XeroConnection, markNeedsReconnect } from './connections';
+import { getAccessToken, NEEDS_RECONNECT, TokenDeps } from './tokens';
+import { noteLimits, pausedFor } from './limits';
+
+export type XeroDeps = TokenDeps & { db: Db; apiUrl: string; callTimeoutMs?: number };
+
+/** An answer from Xero, whatever its status: the caller decides what a 404 or a 400 means. */
+export type XeroAnswer<T = any> = { status: number; body: T; headers: Record<string, string | undefined> };
+
+/** One SDK call, given a fresh AccountingApi holding the access token and the Xero tenant id. */
+export type SdkCall<T> = (api: AccountingApi, xeroTenantId: string) => Promise<{ response: { status?: number; headers?: unknown }; body: T }>;
+
+/**
+ * Every call to Xero's Accounting API goes through here, for postings and pulls alike: it waits
+ * out a rate-limit pause, gets a valid access token (refreshing under the connection's row lock),
+ * retries once with a new token after a 401, notes the rate-limit headers, and turns the SDK's
+ * rejections (JSON strings, xero-node#741) back into status and body. A 401 after a fresh token
+ * or a 403 means the app was disconnected in Xero: the connection is marked "needs reconnect".
+ */
+export async function callXero<T>(deps: XeroDeps, c: XeroConnection, call: SdkCall<T>): Promise<XeroAnswer<T>> {
+  const now = () => (deps.now ?? (() => new Date()))().getTime();
+  const pause = pausedFor(c.id, now());
+  if (pause > 0) throw new PushError('Waiting for Xero\'s rate limit', true, pause);
+  let token = await getAccessToken(deps, c.tenantId);
+  let answer = await once(deps, c, token, call);
+  if (answer.status === 401) {
+    // Revoked or expired early: one refresh and one more try; a second 401 needs a person.
+    token = await getAccessToken(deps, c.tenantId, { rejected: token });
+    answer = await once(deps, c, token, call);
+  }
+  noteLimits(c.id, answer, now());
+  if (answer.status === 401 || answer.status === 403) {
+    const reason = `Xero refused access (${answer.status}${(answer.body as any)?.Detail ? ` ${(answer.body as any).Detail}` : ''})`;
+    await markNeedsReconnect(deps.db, c, reason);
+    throw new ConnectionWaitError(`${NEEDS_RECONNECT}: ${reason}`);
+  }
+  if (answer.status === 429) {
+    const problem = answer.headers['x-rate-limit-problem'];
+    throw new PushError(`Xero rate limit reached${problem ? ` (${problem})` : ''}`, true, retryAfterMs(answer));
+  }
+  if (answer.status === 0 || answer.status >= 500) throw new PushError(`Xero is unavailable (${answer.status || describe(answer.body)})`, true);
+  return answer;
+}
+
+async function once<T>(deps: XeroDeps, c: XeroConnection, token: string, call: SdkCall<T>): Promise<XeroAnswer<T>> {
+  // One AccountingApi per call: the SDK keeps the access token on the instance.
+  const api = new AccountingApi(deps.apiUrl);
+  api.accessToken = token;
+  let timer: NodeJS.Timeout | undefined;
+  // The SDK sets no timeout on API calls; a late answer is harmless since postings reuse their key.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PushError('Xero did not answer in time', true)), deps.callTimeoutMs ?? 30_000);
+  });
+  try {
+    const { response, body } = await Promise.race([call(api, c.externalTenantId), timeout]);
+    return { status: Number(response.status ?? 200), body, headers: plainHeaders(response.headers) };
+  } catch (err) {
+    if (err instanceof PushError) throw err;
+    return sdkFailure(err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** xero-node rejects with a JSON string of {response: {statusCode, body, headers}} (xero-node#741). */
+function sdkFailure(err: unknown): XeroAnswer {
+  let parsed: any = err;
+  if (typeof err === 'string') {
+    try { parsed = JSON.parse(err); } catch { return { status: 0, body: err, headers: {} }; }
+  }
+  const r = parsed?.response;
+  if (!r) throw new PushError(`Xero call failed: ${(err as Error)?.message ?? String(err)}`, true);
+  return { status: Number(r.statusCode ?? r.status ?? 0), body: parsed.body ?? r.body ?? r.data, headers: plainHeaders(r.headers) };
+}
+
+function plainHeaders(h: unknown): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries((h ?? {}) as Record<string, unknown>)) out[k.toLowerCase()] = v == null ? undefined : String(v);
+  return out;
+}
+
+export function retryAfterMs(a: Pick<XeroAnswer, 'headers'>): number {
+  const seconds = Number(a.headers['retry-after']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
+/** The messages of a 400 ValidationException (Elements[].ValidationErrors[].Message), once each. */
+export function validationMessages(body: any): string {
+  const messages = new Set<string>();
+  for (const el of body?.Elements ?? []) for (const v of el?.ValidationErrors ?? []) if (v?.Message) messages.add(String(v.Message));
+  if (messages.size) return [...messages].join('; ');
+  return describe(body);
+}
+
+export function describe(body: unknown): string {
+  if (body && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    return String(b.Message ?? b.Detail ?? b.Title ?? JSON.stringify(body)).slice(0, 500);
+  }
+  return String(body ?? 'no answer').slice(0, 500);
+}
+
