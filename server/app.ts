@@ -19,6 +19,7 @@ import { bomsApi } from './routes/api/boms';
 import { jobsApi } from './routes/api/jobs';
 import { planningApi } from './routes/api/planning';
 import { webhookEventsApi } from './routes/api/webhook-events';
+import { xeroApi } from './routes/api/xero';
 import { pageRoutes } from './routes/pages';
 import { webhooksRouter } from '../webhooks';
 
@@ -40,7 +41,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
 
   // API: stateless, authenticated by key, so no session and no CSRF token.
   app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
-  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db));
+  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config));
   app.use('/api', notFound);
 
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));
@@ -60,7 +61,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
     res.locals.path = req.path;
     next();
   });
-  app.use(pageRoutes(db, config.signup));
+  app.use(pageRoutes(db, config));
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

@@ -19,6 +19,7 @@ const schema = z.object({
   XERO_CLIENT_SECRET: z.string().min(1).optional(),
   XERO_REDIRECT_URI: z.string().url().optional(),
   XERO_API_URL: z.string().url().default('https://api.xero.com/api.xro/2.0'),
+  XERO_AUTHORIZE_URL: z.string().url().default('https://login.xero.com/identity/connect/authorize'),
   XERO_IDENTITY_URL: z.string().url().default('https://identity.xero.com'),
   PERPETUA_ENCRYPTION_KEY: z.string().optional(),
 });
@@ -37,7 +38,8 @@ export type Config = Readonly<{
   signup: 'first-run' | 'open';
   /** Signs Xero's webhook deliveries (HMAC-SHA256); undefined: every delivery is refused. */
   xeroWebhookKey?: string;
-  xero: Readonly<{ clientId?: string; clientSecret?: string; redirectUri?: string; apiUrl: string; identityUrl: string }>;
+  /** redirectUri defaults to PUBLIC_URL/xero/callback. */
+  xero: Readonly<{ clientId?: string; clientSecret?: string; redirectUri: string; apiUrl: string; identityUrl: string; authorizeUrl: string }>;
   /** AES-256 key for tokens at rest; needed only once an accounting system is connected. */
   encryptionKey?: Buffer;
 }>;
@@ -67,9 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     xero: Object.freeze({
       clientId: e.XERO_CLIENT_ID,
       clientSecret: e.XERO_CLIENT_SECRET,
-      redirectUri: e.XERO_REDIRECT_URI,
+      redirectUri: e.XERO_REDIRECT_URI ?? `${e.PUBLIC_URL.replace(/\/$/, '')}/xero/callback`,
       apiUrl: e.XERO_API_URL.replace(/\/$/, ''),
       identityUrl: e.XERO_IDENTITY_URL.replace(/\/$/, ''),
+      authorizeUrl: e.XERO_AUTHORIZE_URL,
     }),
     encryptionKey: e.PERPETUA_ENCRYPTION_KEY ? parseEncryptionKey(e.PERPETUA_ENCRYPTION_KEY) : undefined,
   });

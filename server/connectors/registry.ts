@@ -24,8 +24,9 @@ export function createRegistry(db: Db, config: Pick<Config, 'xero' | 'encryption
   return {
     async forTenant(tenantId) {
       const c = await xeroConnection(db, tenantId);
-      if (!c || c.status === 'disconnected') return offlineConnector;
-      if (c.status === 'needs_reconnect') return waitingForReconnect;
+      if (!c) return offlineConnector;
+      // Disconnected on purpose or by Xero: journals wait for a reconnect (none is lost or sent elsewhere).
+      if (c.status !== 'connected') return waitingForReconnect;
       return xeroConnector({ db, ...config.xero, encryptionKey: config.encryptionKey }, c);
     },
   };

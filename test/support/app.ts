@@ -1,14 +1,15 @@
 import request from 'supertest';
 import { Express } from 'express';
 import { createApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
+import { Config, loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createApiKey } from '../../server/services/auth/accounts';
 import { Db } from '../../server/db';
 import { givenOrganisation } from './builders';
 
-export function testApp(db: Db): Express {
-  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), publicUrl: 'http://localhost:3000' };
+/** The app as a test runs it; `overrides` sets configuration such as the Xero client. */
+export function testApp(db: Db, overrides: Partial<Config> = {}): Express {
+  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), publicUrl: 'http://localhost:3000', ...overrides };
   return createApp({ db, config, log: createLogger('silent'), sessionSecret: 'test-secret-test-secret-test-secret-00' });
 }
 

@@ -8,6 +8,10 @@ declare module 'express-session' {
   interface SessionData {
     user?: SessionUser;
     newApiKey?: string;
+    /** Between leaving for Xero and its callback: the state and nonce sent. */
+    xeroLogin?: import('../../connectors/xero/connect').PendingLogin;
+    /** While choosing among several Xero organisations (tokens encrypted). */
+    xeroPending?: import('../../connectors/xero/connect').PendingChoice;
   }
 }
 

@@ -18,7 +18,7 @@ const signUp = z.object({
 }).strict();
 const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional() }).strict();
 
-function startSession(req: Express.Request & { session: any }, user: SessionUser): Promise<void> {
+export function startSession(req: Express.Request & { session: any }, user: SessionUser): Promise<void> {
   // A fresh session id at sign-in (no fixation).
   return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => {
     if (err) return reject(err);

@@ -14,10 +14,12 @@ import { jobPages } from './jobs';
 import { dispatchPages } from './dispatches';
 import { bomPages } from './boms';
 import { planningPages } from './planning';
+import { xeroPages } from './xero';
+import { Config } from '../../config';
 
-export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
+export function pageRoutes(db: Db, config: Config): Router {
   const r = Router();
-  r.use(authPages(db, signup));
+  r.use(authPages(db, config.signup));
   r.get('/', (req, res) => res.redirect(req.session.user ? (req.session.user.role === 'bookkeeper' ? '/journals' : '/stock') : '/login'));
   r.use(partPages(db));
   r.use(stockPages(db));
@@ -32,5 +34,6 @@ export function pageRoutes(db: Db, signup: 'first-run' | 'open'): Router {
   r.use(dispatchPages(db));
   r.use(bomPages(db));
   r.use(planningPages(db));
+  r.use(xeroPages(db, config));
   return r;
 }

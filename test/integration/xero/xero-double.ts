@@ -6,9 +6,17 @@ import { Actor } from '../../../server/services/stock/types';
 
 export const XERO_HOST = 'https://api.xero.test';
 export const IDENTITY_HOST = 'https://identity.xero.test';
+export const LOGIN_HOST = 'https://login.xero.test';
 export const encryptionKey = crypto.randomBytes(32);
 export const xeroConfig = {
-  xero: { clientId: 'perpetua-client', clientSecret: 'perpetua-secret', apiUrl: `${XERO_HOST}/api.xro/2.0`, identityUrl: IDENTITY_HOST },
+  xero: {
+    clientId: 'perpetua-client',
+    clientSecret: 'perpetua-secret',
+    apiUrl: `${XERO_HOST}/api.xro/2.0`,
+    identityUrl: IDENTITY_HOST,
+    authorizeUrl: `${LOGIN_HOST}/identity/connect/authorize`,
+    redirectUri: 'http://perpetua.test/xero/callback',
+  },
   encryptionKey,
 };
 
@@ -103,4 +111,94 @@ export function validationException(...messages: string[]) {
 /** The token endpoint's answer to grant_type=refresh_token (OAS xero-identity RefreshToken). */
 export function tokenSet(access: string, refresh: string) {
   return { id_token: 'id', access_token: access, expires_in: 1800, token_type: 'Bearer', refresh_token: refresh, scope: 'offline_access accounting.manualjournals accounting.settings.read' };
+}
+
+/** A JWT as Xero issues them (tests only read the payload; the signature part is a placeholder). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+export type XeroOrgSeed = { tenantId?: string; connectionId?: string; name: string; baseCurrency?: string; periodLockDate?: string; endOfYearLockDate?: string };
+export type XeroPerson = { email: string; givenName?: string; familyName?: string };
+
+/**
+ * Xero's identity side of a consent, stateful: the token endpoint answers one code (the next one
+ * `consent()` arms) with tokens for the organisations ticked, /connections lists them for that
+ * consent's authentication event, /Organisation describes each, and DELETE /connections/{id}
+ * removes one. The id_token carries the nonce the app sent, as Xero does.
+ */
+export function xeroIdentityDouble() {
+  const orgs = new Map<string, Required<Pick<XeroOrgSeed, 'tenantId' | 'connectionId' | 'name' | 'baseCurrency'>> & XeroOrgSeed>();
+  const deleted: string[] = [];
+  const tokenRequests: Record<string, string>[] = [];
+  let armed: { code: string; event: string; tenants: string[]; person: XeroPerson; nonce?: string } | undefined;
+  let n = 0;
+
+  nock(IDENTITY_HOST).persist().post('/connect/token').reply(function (_uri, body) {
+    const form = Object.fromEntries(new URLSearchParams(String(body)));
+    tokenRequests.push(form);
+    if (form.grant_type === 'refresh_token') return [200, tokenSet(`access-r${++n}`, `refresh-r${n}`)];
+    if (!armed || form.code !== armed.code) return [400, { error: 'invalid_grant' }];
+    const a = armed;
+    armed = undefined; // a code is single-use
+    const access = fakeJwt({ authentication_event_id: a.event, exp: Math.floor(Date.now() / 1000) + 1800 });
+    const id = fakeJwt({ iss: IDENTITY_HOST, aud: xeroConfig.xero.clientId, exp: Math.floor(Date.now() / 1000) + 300, nonce: a.nonce, email: a.person.email, given_name: a.person.givenName ?? 'Ada', family_name: a.person.familyName ?? 'Lovelace', xero_userid: crypto.randomUUID() });
+    return [200, { id_token: id, access_token: access, expires_in: 1800, token_type: 'Bearer', refresh_token: `refresh-c${++n}`, scope: 'openid profile email offline_access accounting.invoices.read accounting.manualjournals accounting.settings accounting.contacts.read' }];
+  });
+  nock(XERO_HOST).persist().get('/connections').query(true).reply(function (uri) {
+    const event = new URL(uri, XERO_HOST).searchParams.get('authEventId');
+    const list = [...orgs.values()].filter((o) => !deleted.includes(o.connectionId) && (!event || (consents.get(event) ?? []).includes(o.tenantId)));
+    return [200, list.map((o) => ({ id: o.connectionId, authEventId: event, tenantId: o.tenantId, tenantType: 'ORGANISATION', tenantName: o.name, createdDateUtc: new Date().toISOString(), updatedDateUtc: new Date().toISOString() }))];
+  });
+  nock(XERO_HOST).persist().delete(/\/connections\/.+/).reply(function (uri) {
+    const id = uri.split('/').pop()!;
+    if (![...orgs.values()].some((o) => o.connectionId === id) || deleted.includes(id)) return [404, ''];
+    deleted.push(id);
+    return [204, ''];
+  });
+  nock(XERO_HOST).persist().get('/api.xro/2.0/Organisation').reply(function () {
+    const o = orgs.get(String(this.req.headers['xero-tenant-id']));
+    if (!o) return [403, { Type: 'AuthorizationUnsuccessful', Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' }];
+    return [200, organisationResponse(o)];
+  });
+  const consents = new Map<string, string[]>();
+
+  return {
+    tokenRequests,
+    deleted,
+    organisation(seed: XeroOrgSeed) {
+      const o = { tenantId: seed.tenantId ?? crypto.randomUUID(), connectionId: seed.connectionId ?? crypto.randomUUID(), baseCurrency: seed.baseCurrency ?? 'GBP', ...seed };
+      orgs.set(o.tenantId, o);
+      return o;
+    },
+    /** The person ticks these organisations and allows access: the next code is good for them. */
+    consent(tenantIds: string[], person: XeroPerson, nonce?: string) {
+      const code = `code-${++n}`;
+      const event = crypto.randomUUID();
+      // Consenting again after a disconnect makes a new connection, as in Xero.
+      for (const id of tenantIds) {
+        const o = orgs.get(id);
+        if (o && deleted.includes(o.connectionId)) o.connectionId = crypto.randomUUID();
+      }
+      consents.set(event, tenantIds);
+      armed = { code, event, tenants: tenantIds, person, nonce };
+      return code;
+    },
+  };
+}
+
+/** GET /Organisation (OAS Organisations). */
+export function organisationResponse(o: XeroOrgSeed & { tenantId: string; baseCurrency: string }) {
+  const msDate = (d?: string) => (d ? `/Date(${Date.parse(`${d}T00:00:00Z`)}+0000)/` : undefined);
+  return {
+    Id: crypto.randomUUID(), Status: 'OK', ProviderName: 'Perpetua', DateTimeUTC: `/Date(${Date.now()})/`,
+    Organisations: [{
+      OrganisationID: o.tenantId, APIKey: '', Name: o.name, LegalName: o.name, PaysTax: true, Version: 'UK', OrganisationType: 'COMPANY',
+      BaseCurrency: o.baseCurrency, CountryCode: 'GB', IsDemoCompany: false, OrganisationStatus: 'ACTIVE',
+      FinancialYearEndDay: 31, FinancialYearEndMonth: 3, SalesTaxBasis: 'ACCRUALS', DefaultSalesTax: 'Tax Exclusive', DefaultPurchasesTax: 'Tax Exclusive',
+      PeriodLockDate: msDate(o.periodLockDate), EndOfYearLockDate: msDate(o.endOfYearLockDate),
+      CreatedDateUTC: `/Date(${Date.now()})/`, OrganisationEntityType: 'COMPANY', Timezone: 'GMTSTANDARDTIME', ShortCode: '!abc12', Edition: 'BUSINESS', Class: 'STANDARD',
+    }],
+  };
 }
