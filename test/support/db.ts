@@ -5,7 +5,8 @@ import knexFactory from 'knex';
 import { createDb, Db } from '../../server/db';
 import { loadConfig } from '../../server/config';
 
-export type TestDb = { db: Db; kind: 'pglite' | 'postgres'; close(): Promise<void> };
+/** `url` is the PostgreSQL database's address, for tests that start app processes against it. */
+export type TestDb = { db: Db; kind: 'pglite' | 'postgres'; url?: string; close(): Promise<void> };
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or (when
@@ -28,6 +29,7 @@ export async function openTestDb(): Promise<TestDb> {
   return {
     db,
     kind: 'postgres',
+    url: url.toString(),
     async close() {
       await db.destroy();
       await admin.raw(`drop database if exists ${name} with (force)`);
