@@ -12,6 +12,7 @@ import * as m10 from './20261125130000_create_manufacturing';
 import * as webhookInbox from './20261125140000_create_webhook_inbox';
 import * as accountingConnections from './20261125140100_create_accounting_connections';
 import * as accountingSync from './20261125150000_add_accounting_sync';
+import * as outboxSendKeys from './20261125150100_add_outbox_send_keys';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -30,6 +31,7 @@ const migrations: [string, Migration][] = [
   ['20261125140000_create_webhook_inbox', webhookInbox],
   ['20261125140100_create_accounting_connections', accountingConnections],
   ['20261125150000_add_accounting_sync', accountingSync],
+  ['20261125150100_add_outbox_send_keys', outboxSendKeys],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

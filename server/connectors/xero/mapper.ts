@@ -1,4 +1,4 @@
-import { LineAmountTypes, ManualJournal, ManualJournals } from 'xero-node';
+import { LineAmountTypes, ManualJournal } from 'xero-node';
 import { JournalView } from '../../services/stock/types';
 import { Decimal } from '../../domain/decimal';
 import { firstOpenDay } from '../../domain/dates';
@@ -17,7 +17,7 @@ export function effectiveLockDate(periodLock: string | null, endOfYearLock: stri
  * account's default tax rate must not add tax lines to them. A journal dated inside a lock is
  * moved to the first open day and says so in its narration.
  */
-export function toManualJournals(journal: JournalView & { sourceUrl: string }, lockDate: string | null): ManualJournals {
+export function toManualJournal(journal: JournalView & { sourceUrl: string }, lockDate: string | null): ManualJournal {
   const date = firstOpenDay(journal.date, lockDate);
   const narration = date === journal.date ? journal.narration : `${journal.narration} (re-dated from ${journal.date}: period locked)`;
   const manualJournal: ManualJournal = {
@@ -33,7 +33,7 @@ export function toManualJournals(journal: JournalView & { sourceUrl: string }, l
       description: journal.narration,
     })),
   };
-  return { manualJournals: [manualJournal] };
+  return manualJournal;
 }
 
 /**

@@ -42,59 +42,78 @@ export async function givenXeroConnection(db: Db, actor: Actor, seed: Connection
   return { xeroTenantId, connectionId: row.id };
 }
 
-export type Received = { xeroTenantId: string; idempotencyKey: string; authorization: string; body: any };
+export type Received = { xeroTenantId: string; idempotencyKey: string; authorization: string; body: any; summarizeErrors: string | null };
 type Scripted = { status: number; body?: unknown; headers?: Record<string, string> };
 
 /**
  * A stateful stand-in for Xero's PUT /ManualJournals, answering in the shapes of Xero's OpenAPI
- * file. Like Xero it replays the first answer for a repeated Idempotency-Key, so `created` counts
- * journals that exist in "Xero" and `received` counts calls. `script` answers the next calls
- * (a 503, a 429…) before it goes back to accepting.
+ * file. Like Xero it replays the first answer for a repeated Idempotency-Key, so `created` holds
+ * the journals that exist in "Xero" (by tenant and key, in the order sent) and `received` the
+ * calls. `script` answers the next calls (a 503, a 429...) before it goes back to accepting;
+ * `afterCreate` does the same but only after the journals were created (an answer lost on the way).
  */
 export function xeroDouble() {
   const received: Received[] = [];
-  const created = new Map<string, { id: string; journal: any }>();
+  const created = new Map<string, { ids: string[]; journals: any[] }>();
   const script: Scripted[] = [];
+  const afterCreate: Scripted[] = [];
   let onRequest: (() => Promise<void>) | undefined;
-  nock(XERO_HOST).persist().put('/api.xro/2.0/ManualJournals').query(true).reply(async function (_uri, body) {
+  nock(XERO_HOST).persist().put('/api.xro/2.0/ManualJournals').query(true).reply(async function (uri, body) {
     const h = this.req.headers;
-    const call: Received = { xeroTenantId: String(h['xero-tenant-id']), idempotencyKey: String(h['idempotency-key']), authorization: String(h.authorization), body };
+    const call: Received = { xeroTenantId: String(h['xero-tenant-id']), idempotencyKey: String(h['idempotency-key']), authorization: String(h.authorization), body, summarizeErrors: new URL(uri, XERO_HOST).searchParams.get('summarizeErrors') };
     received.push(call);
     if (onRequest) await onRequest();
     const next = script.shift();
     if (next) return [next.status, next.body ?? '', next.headers ?? {}];
     const key = `${call.xeroTenantId}/${call.idempotencyKey}`;
-    if (!created.has(key)) created.set(key, { id: crypto.randomUUID(), journal: (body as any).ManualJournals[0] });
-    const mj = created.get(key)!;
-    return [200, manualJournalsResponse(mj.id, mj.journal), { 'x-minlimit-remaining': '59', 'x-daylimit-remaining': '4999' }];
+    if (!created.has(key)) {
+      const journals = (body as any).ManualJournals as any[];
+      created.set(key, { ids: journals.map(() => crypto.randomUUID()), journals });
+    }
+    const lost = afterCreate.shift();
+    if (lost) return [lost.status, lost.body ?? '', lost.headers ?? {}];
+    const c = created.get(key)!;
+    return [200, manualJournalsResponse(c.ids, c.journals), { 'x-minlimit-remaining': '59', 'x-daylimit-remaining': '4999' }];
   });
+  const journalsCreated = () => [...created.values()].flatMap((c) => c.journals.map((j, i) => ({ id: c.ids[i], journal: j })));
   return {
     received,
     created,
     script,
+    afterCreate,
     slowDown(ms: number) { onRequest = () => new Promise((r) => setTimeout(r, ms)); },
-    postsFor(journalId: string) { return received.filter((r) => r.idempotencyKey === journalId); },
+    /** Calls sent under this key (a single journal goes under its own id). */
+    postsFor(key: string) { return received.filter((r) => r.idempotencyKey === key); },
+    /** Every journal that exists in "Xero", each once however often it was sent. */
+    journalsCreated,
+    /** Calls that carried a journal with this narration. */
+    callsWith(narration: string) { return received.filter((r) => (r.body?.ManualJournals ?? []).some((j: any) => j.Narration === narration)); },
   };
 }
 
 /** 200 from PUT /ManualJournals (OAS example shape: Id, Status, ProviderName, DateTimeUTC, ManualJournals). */
-export function manualJournalsResponse(id: string, sent: any) {
+export function manualJournalsResponse(ids: string | string[], sent: any | any[]) {
+  const idList = [ids].flat();
   return {
     Id: crypto.randomUUID(),
     Status: 'OK',
     ProviderName: 'Perpetua',
     DateTimeUTC: `/Date(${Date.now()})/`,
-    ManualJournals: [{
-      Date: `/Date(${Date.parse(`${sent.Date}T00:00:00Z`)}+0000)/`,
-      Status: sent.Status,
-      LineAmountTypes: sent.LineAmountTypes,
-      UpdatedDateUTC: `/Date(${Date.now()}+0000)/`,
-      ManualJournalID: id,
-      Narration: sent.Narration,
-      JournalLines: sent.JournalLines.map((l: any) => ({ ...l, TaxType: 'NONE', Tracking: [], AccountID: crypto.randomUUID(), IsBlank: false })),
-      ShowOnCashBasisReports: sent.ShowOnCashBasisReports,
-      Url: sent.Url,
-    }],
+    ManualJournals: [sent].flat().map((s: any, i: number) => createdJournal(idList[i], s)),
+  };
+}
+
+function createdJournal(id: string, sent: any) {
+  return {
+    Date: `/Date(${Date.parse(`${sent.Date}T00:00:00Z`)}+0000)/`,
+    Status: sent.Status,
+    LineAmountTypes: sent.LineAmountTypes,
+    UpdatedDateUTC: `/Date(${Date.now()}+0000)/`,
+    ManualJournalID: id,
+    Narration: sent.Narration,
+    JournalLines: sent.JournalLines.map((l: any) => ({ ...l, TaxType: 'NONE', Tracking: [], AccountID: crypto.randomUUID(), IsBlank: false })),
+    ShowOnCashBasisReports: sent.ShowOnCashBasisReports,
+    Url: sent.Url,
   };
 }
 

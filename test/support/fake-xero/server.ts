@@ -67,7 +67,7 @@ export class FakeXero {
     }
   }
 
-  journalsIn(org: FakeOrganisation) { return [...org.manualJournals.values()]; }
+  journalsIn(org: FakeOrganisation) { return org.manualJournals; }
 
   async start(): Promise<this> {
     const app = express();
@@ -180,7 +180,7 @@ export class FakeXero {
   private guard(req: Request, res: Response, next: NextFunction) {
     const tenant = req.get('xero-tenant-id') ?? '';
     const path = req.path; // relative to /api.xro/2.0, read now: express restores the full path later
-    const record = (status: number) => this.calls.push({ method: req.method, path, status, idempotencyKey: req.get('idempotency-key'), at: Date.now() });
+    const record = (status: number) => this.calls.push({ method: req.method, path, tenant, status, idempotencyKey: req.get('idempotency-key'), at: Date.now() });
     const grant = this.bearer(req);
     if (!grant) { record(401); return res.status(401).json({ Type: null, Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired' }); }
     if (!grant.tenants.includes(tenant) || !this.orgs.get(tenant)?.connectionId) { record(403); return res.status(403).json({ Type: null, Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }); }
@@ -229,16 +229,21 @@ export class FakeXero {
   private manualJournals(req: Request, res: Response) {
     const org = this.org(req);
     const key = req.get('idempotency-key') ?? crypto.randomUUID();
-    const existing = org.manualJournals.get(key);
-    if (existing) return res.json(existing.body);
+    if (org.answers.has(key)) return res.json(org.answers.get(key));
     const sent = (req.body.ManualJournals ?? []) as any[];
     const problems = sent.map((mj) => journalProblems(mj, org));
-    if (problems.some((p) => p.length)) {
+    if (req.query.summarizeErrors !== 'false' && problems.some((p) => p.length)) {
       return res.status(400).json({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: sent.map((mj, i) => ({ ...mj, ValidationErrors: problems[i].map((Message) => ({ Message })) })) });
     }
-    const created = sent.map((mj) => ({ ...mj, ManualJournalID: crypto.randomUUID(), UpdatedDateUTC: msDate(new Date()), Date: msDate(mj.Date) }));
-    const body = { Id: crypto.randomUUID(), Status: 'OK', ProviderName: 'Perpetua', DateTimeUTC: msDate(new Date()), ManualJournals: created };
-    org.manualJournals.set(key, { ManualJournalID: created[0].ManualJournalID, idempotencyKey: key, body, createdAt: Date.now() });
+    // summarizeErrors=false: each journal is made or refused on its own.
+    const answered = sent.map((mj, i) => {
+      if (problems[i].length) return { ...mj, ManualJournalID: '00000000-0000-0000-0000-000000000000', StatusAttributeString: 'ERROR', ValidationErrors: problems[i].map((Message) => ({ Message })) };
+      const made = { ...mj, ManualJournalID: crypto.randomUUID(), UpdatedDateUTC: msDate(new Date()), Date: msDate(mj.Date), StatusAttributeString: 'OK' };
+      org.manualJournals.push({ ManualJournalID: made.ManualJournalID, idempotencyKey: key, journal: mj, createdAt: Date.now() });
+      return made;
+    });
+    const body = { Id: crypto.randomUUID(), Status: 'OK', ProviderName: 'Perpetua', DateTimeUTC: msDate(new Date()), ManualJournals: answered };
+    org.answers.set(key, body);
     res.json(body);
   }
 }

@@ -11,7 +11,7 @@ type Dated = { UpdatedDateUTC: string; updatedAt: number };
 
 export type FakePurchaseOrder = Dated & { PurchaseOrderID: string; PurchaseOrderNumber: string; Status: string; Contact: { ContactID: string; Name: string }; Date: string; ExpectedArrivalDate?: string; Reference: string; LineAmountTypes: string; CurrencyCode: string; LineItems: any[] };
 export type FakeInvoice = Dated & { InvoiceID: string; Type: 'ACCPAY' | 'ACCREC'; InvoiceNumber: string; Reference: string; Status: string; Contact: { ContactID: string; Name: string }; Date: string; DueDate: string; LineAmountTypes: string; CurrencyCode: string; LineItems: any[] };
-export type FakeManualJournal = { ManualJournalID: string; idempotencyKey: string; body: any; createdAt: number };
+export type FakeManualJournal = { ManualJournalID: string; idempotencyKey: string; journal: any; createdAt: number };
 
 export class FakeOrganisation {
   readonly tenantId = uuid();
@@ -21,8 +21,10 @@ export class FakeOrganisation {
   readonly purchaseOrders = new Map<string, FakePurchaseOrder>();
   readonly invoices = new Map<string, FakeInvoice>();
   readonly accounts = new Map<string, any>();
-  /** Journals that exist in "Xero", by Idempotency-Key (a replayed key returns the first answer). */
-  readonly manualJournals = new Map<string, FakeManualJournal>();
+  /** Journals that exist in "Xero", in the order made. */
+  readonly manualJournals: FakeManualJournal[] = [];
+  /** The first answer to each Idempotency-Key, replayed when the key comes again. */
+  readonly answers = new Map<string, unknown>();
   private poNumber = 0;
 
   constructor(readonly name: string, readonly baseCurrency = 'GBP', public periodLockDate?: string, public endOfYearLockDate?: string) {
