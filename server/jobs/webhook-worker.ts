@@ -1,5 +1,6 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
+import { ConnectionWaitError, PushError } from '../connectors/accounting-connector';
 import { claimDue, msFromNow, startPolling } from './queue';
 import { toWebhookEvent, WebhookEvent, WebhookProvider } from '../services/webhook-inbox';
 
@@ -57,9 +58,13 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
     await handler({ ...event, tenantId });
     await update({ ...owner, status: 'processed', processed_at: db.fn.now(), last_error: null });
   } catch (err) {
-    const dead = event.attempts >= MAX_ATTEMPTS;
+    // Waiting for a reconnect (or a rate-limit pause) is not the event's failure: it waits as
+    // long as it is told, and a reconnect wait does not count towards the attempts.
+    const waiting = err instanceof ConnectionWaitError;
+    const dead = !waiting && event.attempts >= MAX_ATTEMPTS;
     const message = String((err as Error)?.message ?? err).slice(0, 2000);
-    await update({ ...owner, status: dead ? 'dead' : 'failed', last_error: message, next_attempt_at: msFromNow(db, backoffMs(event.attempts)) });
+    const wait = err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : backoffMs(event.attempts);
+    await update({ ...owner, status: dead ? 'dead' : 'failed', ...(waiting ? { attempts: event.attempts - 1 } : {}), last_error: message, next_attempt_at: msFromNow(db, wait) });
     opts.log?.warn({ event: 'webhook.failed', webhookEventId: event.id, provider: event.provider, category: event.category, attempts: event.attempts, dead }, 'webhook event processing failed');
   }
 }

@@ -3,6 +3,7 @@ import { givenOrganisation } from '../support/builders';
 import { drainWebhooks, WebhookHandlers, MAX_ATTEMPTS } from '../../server/jobs/webhook-worker';
 import { recordWebhookEvents, WebhookEvent } from '../../server/services/webhook-inbox';
 import { parseXeroDelivery } from '../../webhooks/xero';
+import { ConnectionWaitError } from '../../server/connectors/accounting-connector';
 import { delivery, xeroEvent } from '../webhooks/xero-deliveries';
 
 let t: TestDb;
@@ -139,5 +140,19 @@ describe('the webhook worker', () => {
     if (t.kind === 'postgres') expect(Math.min(a, b)).toBeGreaterThan(0); // both really worked, side by side
     const rows = await t.db('webhook_events').select('status', 'attempts');
     expect(rows.every((r) => r.status === 'processed' && r.attempts === 1)).toBe(true);
+  });
+});
+
+describe('events waiting for a reconnect', () => {
+  it('waits as long as the connection asks without using up attempts, so it is never marked dead while disconnected', async () => {
+    const [id] = await givenEvents(xeroEvent(501));
+    const { handlers, calls } = recording('INVOICE', () => new ConnectionWaitError('Xero needs reconnecting'));
+    for (let round = 0; round < MAX_ATTEMPTS + 2; round++) {
+      await makeDue(id);
+      await drainWebhooks(t.db, handlers);
+    }
+    expect(calls).toHaveLength(MAX_ATTEMPTS + 2);
+    expect(await eventRow(id)).toMatchObject({ status: 'failed', attempts: 0, last_error: 'Xero needs reconnecting' });
+    expect(await secondsUntilNextAttempt(id)).toBeGreaterThan(14 * 60);
   });
 });
