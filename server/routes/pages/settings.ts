@@ -13,6 +13,19 @@ import { redirect } from './auth';
 import { formFields } from '../../http/form-claim';
 import { createLocation, listLocations } from '../../services/catalogue';
 import { toLocationInput } from '../../http/catalogue-input';
+import { Config } from '../../config';
+import { Conflict } from '../../errors';
+import { xeroConnection } from '../../connectors/xero/connections';
+import { listExternalAccounts } from '../../connectors/xero/sync/accounts';
+import { createSuggestedAccountsFor } from '../../connectors/xero/sync/service';
+import { xeroDeps } from '../../connectors/xero/wiring';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** What "Create suggested accounts in Xero" did, shown once on the next settings page. */
+    xeroAccountsNotice?: string;
+  }
+}
 
 const newUser = z.object({ email: z.string().trim().email('is not an email address'), name: z.string().trim().min(1, 'name is required'), role: z.enum(['admin', 'operations', 'bookkeeper']), password: z.string().min(10, 'must be at least 10 characters') });
 const newKey = z.object({ name: z.string().trim().min(1, 'name is required').max(100), role: z.enum(['admin', 'operations', 'bookkeeper']).default('admin') });
@@ -20,15 +33,30 @@ const newKey = z.object({ name: z.string().trim().min(1, 'name is required').max
 async function settingsData(db: Db, tenantId: string) {
   const [settings, users, keys, locations] = await Promise.all([getSettings(db, tenantId), listUsers(db, tenantId), listApiKeys(db, tenantId), listLocations(db, tenantId)]);
   const accounts = ACCOUNT_ROLES.map((role) => ({ role, label: ROLE_LABELS[role], ...settings.accounts[role] }));
-  return { settings, accounts, users, keys, locations, lifoReason: LIFO_REFUSED_REASON };
+  return { settings, accounts, users, keys, locations, lifoReason: LIFO_REFUSED_REASON, xero: await xeroChart(db, tenantId) };
 }
 
-export function settingsPages(db: Db): Router {
+/** The Xero chart for the mapping's code boxes (a datalist), once Xero is connected. */
+async function xeroChart(db: Db, tenantId: string) {
+  const c = await xeroConnection(db, tenantId);
+  if (!c || c.status === 'disconnected') return null;
+  const accounts = (await listExternalAccounts(db, tenantId)).filter((a) => a.status === 'ACTIVE' && a.code);
+  return { connected: c.status === 'connected', accounts };
+}
+
+function suggestedNotice(r: Awaited<ReturnType<typeof createSuggestedAccountsFor>>): string {
+  const made = r.created.length ? `Created in Xero: ${r.created.map((a) => `${a.code} ${a.name}`).join(', ')}.` : 'Xero already has every mapped account.';
+  return [made, ...r.problems.map((p) => p.message)].join(' ');
+}
+
+/** `config` gives the Xero connection settings the "Create suggested accounts" button needs. */
+export function settingsPages(db: Db, config?: Pick<Config, 'xero' | 'encryptionKey'>): Router {
   const r = Router();
   r.get('/settings', requireUser('admin'), async (req, res) => {
-    const newKey = req.session.newApiKey;
+    const { newApiKey: newKey, xeroAccountsNotice } = req.session;
     delete req.session.newApiKey;
-    render(req, res, 'pages/settings', { ...(await settingsData(db, actorOf(req).tenantId)), newKey });
+    delete req.session.xeroAccountsNotice;
+    render(req, res, 'pages/settings', { ...(await settingsData(db, actorOf(req).tenantId)), newKey, xeroAccountsNotice });
   });
   r.post('/settings', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
@@ -37,6 +65,13 @@ export function settingsPages(db: Db): Router {
     const body = { ...rest, ...(accounts ? { accounts } : {}) };
     await updateSettings(db, tenantId, toSettingsInput(settingsSchema.parse(body)));
     redirect(req, res, '/settings?saved=1');
+  });
+  r.post('/settings/xero-accounts', requireUser('admin'), async (req, res) => {
+    const tenantId = actorOf(req).tenantId;
+    res.locals.form = { view: 'pages/settings', data: await settingsData(db, tenantId) };
+    if (!config) throw new Conflict('Xero is not configured on this server');
+    req.session.xeroAccountsNotice = suggestedNotice(await createSuggestedAccountsFor(xeroDeps(db, config), tenantId));
+    redirect(req, res, '/settings#account-mapping');
   });
   r.post('/settings/users', requireUser('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;

@@ -1,0 +1,170 @@
+import nock from 'nock';
+import { openTestDb, TestDb } from '../../support/db';
+import { givenOrganisation, givenPart } from '../../support/builders';
+import { XeroDeps } from '../../../server/connectors/xero/api';
+import { forgetLimits } from '../../../server/connectors/xero/limits';
+import { syncConnection, SyncStep, XERO_PULL_STEPS } from '../../../server/connectors/xero/sync/run';
+import { drainXeroSync } from '../../../server/jobs/xero-sync-worker';
+import { Actor } from '../../../server/services/stock/types';
+import { givenXeroConnection, xeroConfig } from './xero-double';
+import { account, accountsResponse, contact, contactsResponse, item, itemsResponse, onGet, organisationResponse, purchaseOrder, purchaseOrdersResponse } from './sync-fixtures';
+
+let t: TestDb;
+let deps: XeroDeps;
+beforeAll(async () => {
+  t = await openTestDb();
+  deps = { db: t.db, ...xeroConfig.xero, encryptionKey: xeroConfig.encryptionKey };
+});
+afterAll(async () => { await t.close(); });
+beforeEach(() => forgetLimits());
+afterEach(() => { nock.cleanAll(); });
+
+async function connected(): Promise<Actor> {
+  const actor = await givenOrganisation(t.db);
+  await givenPart(t.db, actor, 'BRG-6204');
+  await givenXeroConnection(t.db, actor);
+  return actor;
+}
+const row = (actor: Actor) => t.db('accounting_connections').where({ tenant_id: actor.tenantId }).first();
+const secondsUntilNextSync = async (actor: Actor) => Number((await t.db.raw('select extract(epoch from (next_sync_at - now())) as s from accounting_connections where tenant_id = ?', [actor.tenantId])).rows[0].s);
+
+/** Xero for one whole sync: each list once, in the order the pulls run. */
+function xeroForOneSync(opts: { dayLeft?: string; itemsStatus?: number; poPage?: { pos: ReturnType<typeof purchaseOrder>[]; itemCount: number; dayLeft: string } } = {}) {
+  const limits: Record<string, string> = opts.dayLeft ? { 'x-daylimit-remaining': opts.dayLeft } : {};
+  return {
+    organisation: onGet('/Organisation', () => [200, organisationResponse({ periodLockDate: '2026-10-31' }), limits]),
+    accounts: onGet('/Accounts', () => [200, accountsResponse([account({ code: '630', name: 'Raw materials', type: 'CURRENT', updated: '2026-11-01T01:00:00Z' })])]),
+    contacts: onGet('/Contacts', () => [200, contactsResponse([contact({ name: 'Acme', updated: '2026-11-02T02:00:00Z' })], { page: 1, itemCount: 1 })]),
+    items: onGet('/Items', () => (opts.itemsStatus ? [opts.itemsStatus, { Title: 'Service Unavailable' }] : [200, itemsResponse([item({ code: 'BRG-6204', updated: '2026-11-03T03:00:00Z' })])])),
+    purchaseOrders: onGet('/PurchaseOrders', () => (opts.poPage
+      ? [200, purchaseOrdersResponse(opts.poPage.pos, 1, opts.poPage.itemCount), { 'x-daylimit-remaining': opts.poPage.dayLeft }]
+      : [200, purchaseOrdersResponse([purchaseOrder({ number: 'PO-7', updated: '2026-11-04T04:00:00Z', lines: [{ itemCode: 'BRG-6204', quantity: 3, unitAmount: 2 }] })])])),
+  };
+}
+
+describe('a sync of one organisation', () => {
+  it('pulls the organisation, the whole chart, then suppliers, items and POs, saving each cursor and sending it as If-Modified-Since next time', async () => {
+    const actor = await connected();
+    const first = xeroForOneSync();
+    expect(await syncConnection(deps, actor.tenantId)).toEqual({ status: 'done' });
+    expect([first.accounts, first.contacts, first.items, first.purchaseOrders].map((x) => x.seen[0].ifModifiedSince)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(await t.db('external_accounts').where({ tenant_id: actor.tenantId }).pluck('code')).toEqual(['630']);
+    const r = await row(actor);
+    expect(r).toMatchObject({ period_lock_date: '2026-10-31', last_sync_error: null, sync_progress: null, last_sync_at: expect.any(Date) });
+    expect(r.sync_cursors).toEqual({ contacts: '2026-11-02T02:00:00.000Z', items: '2026-11-03T03:00:00.000Z', purchaseOrders: '2026-11-04T04:00:00.000Z' });
+    expect(await t.db('purchase_orders').where({ tenant_id: actor.tenantId }).pluck('number')).toEqual(['PO-7']);
+
+    const second = xeroForOneSync();
+    await syncConnection(deps, actor.tenantId);
+    expect([second.accounts, second.contacts, second.items, second.purchaseOrders].map((x) => x.seen[0].ifModifiedSince))
+      .toEqual([undefined, '2026-11-02T02:00:00.000Z', '2026-11-03T03:00:00.000Z', '2026-11-04T04:00:00.000Z']);
+    expect(await t.db('purchase_orders').where({ tenant_id: actor.tenantId }).pluck('number')).toEqual(['PO-7']);
+  });
+
+  it('stops at a failing pull, keeps the cursors of the pulls before it, and records the error', async () => {
+    const actor = await connected();
+    const xero = xeroForOneSync({ itemsStatus: 503 });
+    const result = await syncConnection(deps, actor.tenantId);
+    expect(result).toMatchObject({ status: 'failed', message: 'items: Xero is unavailable (503)' });
+    expect(xero.purchaseOrders.scope.isDone()).toBe(false);
+    const r = await row(actor);
+    expect(r.sync_cursors).toEqual({ contacts: '2026-11-02T02:00:00.000Z' });
+    expect(r).toMatchObject({ last_sync_error: 'items: Xero is unavailable (503)', last_sync_at: null });
+  });
+
+  it('skips the pulls while fewer calls are left today than the reserve kept for journals', async () => {
+    const actor = await connected();
+    const xero = xeroForOneSync({ dayLeft: '150' });
+    const result = await syncConnection(deps, actor.tenantId);
+    expect(result).toMatchObject({ status: 'skipped', retryAfterMs: 3_600_000 });
+    expect(xero.organisation.scope.isDone()).toBe(true);
+    expect(xero.accounts.seen).toEqual([]);
+    expect((await row(actor)).last_sync_error).toBe('Pulls paused before accounts: Xero allows 150 more calls today, kept for posting journals');
+  });
+
+  it('stops paging when the reserve is reached mid-list, saves where it stopped, and resumes from there', async () => {
+    const actor = await connected();
+    const drafts = Array.from({ length: 100 }, (_, i) => purchaseOrder({ number: `PO-D${i}`, status: 'DRAFT', updated: `2026-11-04T04:00:${String(i % 60).padStart(2, '0')}Z`, lines: [] }));
+    const first = xeroForOneSync({ poPage: { pos: drafts, itemCount: 250, dayLeft: '150' } });
+
+    const result = await syncConnection(deps, actor.tenantId);
+
+    expect(result).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^Pulls paused during purchase_orders: Xero allows 150 more calls today/) });
+    expect(first.purchaseOrders.seen.map((s) => [s.query.page, s.query.order])).toEqual([['1', 'UpdatedDateUTC ASC']]);
+    expect((await row(actor)).sync_cursors.purchaseOrders).toBe('2026-11-04T04:00:58.999Z');
+
+    // A new day (the limits forgotten): the next sync asks only for what it has not seen.
+    forgetLimits();
+    const next = xeroForOneSync();
+    expect(await syncConnection(deps, actor.tenantId)).toEqual({ status: 'done' });
+    expect(next.purchaseOrders.seen[0].ifModifiedSince).toBe('2026-11-04T04:00:58.999Z');
+  });
+
+  it('shows progress while a step runs, and takes extra steps appended to the list', async () => {
+    const actor = await connected();
+    const xero = xeroForOneSync();
+    let seen: unknown;
+    const probe: SyncStep = { name: 'bills', async run(ctx) { await ctx.progress(40, 250); seen = (await row(actor)).sync_progress; } };
+    await syncConnection(deps, actor.tenantId, { steps: [...XERO_PULL_STEPS, probe] });
+    expect(seen).toEqual({ phase: 'bills', done: 40, total: 250 });
+    expect(xero.purchaseOrders.scope.isDone()).toBe(true);
+  });
+});
+
+describe('the sync worker', () => {
+  /** Connections left by earlier tests are not due: each test drains only its own. */
+  const onlyDue = (actor: Actor) => t.db('accounting_connections').whereNot({ tenant_id: actor.tenantId }).update({ next_sync_at: t.db.raw("now() + interval '1 hour'") });
+  const counting = (ms = 0) => {
+    const runs: string[] = [];
+    const step: SyncStep = { name: 'count', async run(ctx) { runs.push(ctx.connection.tenantId); await new Promise((r) => setTimeout(r, ms)); } };
+    return { runs, steps: [step] };
+  };
+
+  it('syncs a due connection, leases it while it runs, then schedules the next sync in five minutes', async () => {
+    const actor = await connected();
+    await onlyDue(actor);
+    let during: any;
+    const probe: SyncStep = { name: 'probe', async run() { during = await row(actor); } };
+    await drainXeroSync(t.db, deps, { steps: [probe] });
+    expect(during).toMatchObject({ sync_status: 'running' });
+    const r = await row(actor);
+    expect(r).toMatchObject({ sync_status: 'idle', last_sync_error: null });
+    expect(await secondsUntilNextSync(actor)).toBeGreaterThan(290);
+    expect(await secondsUntilNextSync(actor)).toBeLessThanOrEqual(300);
+
+    const again = counting();
+    await drainXeroSync(t.db, deps, { steps: again.steps });
+    expect(again.runs).not.toContain(actor.tenantId);
+  });
+
+  it('takes up a connection whose worker died mid-sync once its lease has run out', async () => {
+    const actor = await connected();
+    await onlyDue(actor);
+    await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ sync_status: 'running', next_sync_at: t.db.raw("now() + interval '10 minutes'") });
+    const runs = counting();
+    await drainXeroSync(t.db, deps, { steps: runs.steps });
+    expect(runs.runs).toEqual([]);
+    await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ next_sync_at: t.db.raw("now() - interval '1 second'") });
+    await drainXeroSync(t.db, deps, { steps: runs.steps });
+    expect(runs.runs).toEqual([actor.tenantId]);
+    expect((await row(actor)).sync_status).toBe('idle');
+  });
+
+  it('backs off after a failure and records it', async () => {
+    const actor = await connected();
+    await onlyDue(actor);
+    const failing: SyncStep = { name: 'items', async run() { throw new Error('boom'); } };
+    await drainXeroSync(t.db, deps, { steps: [failing] });
+    expect(await row(actor)).toMatchObject({ sync_status: 'failed', last_sync_error: 'items: boom' });
+    expect(await secondsUntilNextSync(actor)).toBeGreaterThan(290);
+  });
+
+  it('never syncs one connection twice at once when two workers drain together', async () => {
+    const actor = await connected();
+    await onlyDue(actor);
+    const slow = counting(300);
+    const done = await Promise.all([drainXeroSync(t.db, deps, { steps: slow.steps }), drainXeroSync(t.db, deps, { steps: slow.steps })]);
+    expect(slow.runs).toEqual([actor.tenantId]);
+    expect(done.sort()).toEqual([0, 1]);
+  });
+});
