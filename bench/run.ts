@@ -23,6 +23,7 @@
  *   shortages: the shortage cascade over 50 open jobs (bench/shortages.ts; alone it runs on PGlite too).
  *   jobs: completing a job that consumes 200 component lines, through completeJob (bench/job-completion.ts).
  *   webhooks: signed Xero deliveries at 200 events/s for 10 s: acknowledgement latency, each event stored once (bench/webhooks.ts).
+ *   xero: goods-in lines verified one by one, each timed until its journal is accepted by a fake Xero on loopback (bench/xero-posting.ts).
  * Besides throughput and latency it prints SQL statements per movement (by shape, with their
  * round-trip times) and CPU per movement in Node and in the PostgreSQL backends (read from /proc
  * when the server is local), whose sum gives the CPU-bound ceiling on this machine's cores.
@@ -48,6 +49,7 @@ import { explodePhase } from './explode';
 import { shortagesPhase } from './shortages';
 import { benchJobCompletion } from './job-completion';
 import { webhooksPhase } from './webhooks';
+import { xeroPostingPhase } from './xero-posting';
 import { runLoops, JsonClient, LoadResult, httpRequest, withCookies } from './load';
 import os from 'node:os';
 import { Db } from '../server/db';
@@ -71,7 +73,7 @@ const GOODS_IN_LINES = 200;
 const GOODS_IN_WARMUP_LINES = 20;
 const PAGE_RENDERS = 30;
 
-const PHASES = ['floor', 'http', 'service', 'goods-in', 'explode', 'shortages', 'jobs', 'webhooks', 'valuation'];
+const PHASES = ['floor', 'http', 'service', 'goods-in', 'explode', 'shortages', 'jobs', 'webhooks', 'xero', 'valuation'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const p of only) if (!PHASES.includes(p)) throw new Error(`Unknown bench phase ${p}: choose from ${PHASES.join(', ')}`);
 const want = (phase: string) => !only.length || only.includes(phase);
@@ -414,6 +416,7 @@ async function main() {
     if (want('shortages')) summary.push(...(await shortagesPhase(db, log)));
     if (want('jobs')) summary.push(await benchJobCompletion(db, log));
     if (want('webhooks')) summary.push(...(await webhooksPhase(db, config, log, (x) => { server = x; })));
+    if (want('xero')) summary.push(...(await xeroPostingPhase(db, config, log)));
 
     if (want('valuation')) {
       // 4. As-at valuation

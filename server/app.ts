@@ -19,7 +19,9 @@ import { bomsApi } from './routes/api/boms';
 import { jobsApi } from './routes/api/jobs';
 import { planningApi } from './routes/api/planning';
 import { webhookEventsApi } from './routes/api/webhook-events';
+import { xeroDocumentsApi } from './routes/api/xero-documents';
 import { xeroApi } from './routes/api/xero';
+import { xeroSyncApi } from './routes/api/xero-sync';
 import { pageRoutes } from './routes/pages';
 import { webhooksRouter } from '../webhooks';
 
@@ -41,7 +43,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
 
   // API: stateless, authenticated by key, so no session and no CSRF token.
   app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
-  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config));
+  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config), xeroDocumentsApi(db), xeroSyncApi(db, config));
   app.use('/api', notFound);
 
   app.use(express.urlencoded({ extended: true, limit: '1mb' }));

@@ -4,7 +4,9 @@ import { createDb, Db } from './db';
 import { createLogger } from './logger';
 import { createApp } from './app';
 import { startOutboxWorker } from './jobs/outbox-worker';
-import { startWebhookWorker, WebhookHandlers } from './jobs/webhook-worker';
+import { startWebhookWorker } from './jobs/webhook-worker';
+import { xeroDeps, xeroWebhookHandlers } from './connectors/xero/wiring';
+import { startXeroSyncWorker } from './jobs/xero-sync-worker';
 import { createRegistry } from './connectors/registry';
 import { tenantForExternal } from './connectors/xero/connections';
 
@@ -22,9 +24,10 @@ async function main() {
   await db.migrate.latest();
   const app = createApp({ db, config, log, sessionSecret: await sessionSecret(db, config.sessionSecret) });
   const worker = config.workers ? startOutboxWorker(db, createRegistry(db, config), { publicUrl: config.publicUrl, log }) : null;
-  // The INVOICE and CONTACT handlers arrive with the Xero connector; until then stored events wait, marked "no handler".
-  const webhookHandlers: WebhookHandlers = {};
-  const webhookWorker = config.workers ? startWebhookWorker(db, webhookHandlers, { log, resolveTenant: (provider, id) => tenantForExternal(db, provider, id) }) : null;
+  const xero = xeroDeps(db, config);
+  // Xero sends no events for purchase orders, items or the chart: they are pulled every few minutes.
+  const syncWorker = config.workers ? startXeroSyncWorker(db, xero, { log }) : null;
+  const webhookWorker = config.workers ? startWebhookWorker(db, xeroWebhookHandlers(xero), { log, resolveTenant: (provider, id) => tenantForExternal(db, provider, id) }) : null;
   const server = app.listen(config.port, () => {
     log.info({ event: 'server.started', port: config.port, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, `Perpetua on http://localhost:${config.port}`);
   });
@@ -33,6 +36,7 @@ async function main() {
     server.close();
     await worker?.stop();
     await webhookWorker?.stop();
+    await syncWorker?.stop();
     await db.destroy();
     process.exit(0);
   };

@@ -5,6 +5,7 @@ import { offlineConnector } from './offline/offline-connector';
 import { xeroConnection } from './xero/connections';
 import { NEEDS_RECONNECT } from './xero/tokens';
 import { xeroConnector } from './xero/xero-connector';
+import { xeroDeps } from './xero/wiring';
 
 export type ConnectorRegistry = { forTenant(tenantId: string): Promise<AccountingConnector> };
 
@@ -27,7 +28,7 @@ export function createRegistry(db: Db, config: Pick<Config, 'xero' | 'encryption
       if (!c) return offlineConnector;
       // Disconnected on purpose or by Xero: journals wait for a reconnect (none is lost or sent elsewhere).
       if (c.status !== 'connected') return waitingForReconnect;
-      return xeroConnector({ db, ...config.xero, encryptionKey: config.encryptionKey }, c);
+      return xeroConnector(xeroDeps(db, config), c);
     },
   };
 }

@@ -7,6 +7,8 @@ import { jobsDoc } from './openapi-jobs';
 import { planningDoc } from './openapi-planning';
 import { webhooksDoc } from './openapi-webhooks';
 import { xeroDoc } from './openapi-xero';
+import { xeroDocumentsDoc } from './openapi-xero-documents';
+import { xeroSyncDoc } from './openapi-xero-sync';
 
 // The OpenAPI 3.0.3 description of /api/v1. test/http/openapi.test.ts checks that every route the
 // router serves is described here (and nothing else), and validates real responses against it.
@@ -330,6 +332,8 @@ const jobs = jobsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, 
 const planning = planningDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 const webhooks = webhooksDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 const xero = xeroDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const xeroDocuments = xeroDocumentsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const xeroSync = xeroSyncDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 
 /** The OpenAPI document for /api/v1, served at /api/v1/openapi.json. */
 export function openApiDocument(publicUrl: string) {
@@ -348,16 +352,18 @@ export function openApiDocument(publicUrl: string) {
       ...planning.tags,
       ...webhooks.tags,
       ...xero.tags,
+      ...xeroDocuments.tags,
+      ...xeroSync.tags,
       { name: 'Settings', description: 'Organisation settings' },
       { name: 'Meta', description: 'This description' },
     ],
-    paths: { ...paths, ...purchasing.paths, ...boms.paths, ...jobs.paths, ...planning.paths, ...webhooks.paths, ...xero.paths },
+    paths: { ...paths, ...purchasing.paths, ...boms.paths, ...jobs.paths, ...planning.paths, ...webhooks.paths, ...xero.paths, ...xeroDocuments.paths, ...xeroSync.paths },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'pk_<12 hex>_<secret>', description: 'An organisation API key' } },
       headers: { IdempotentReplayed: { description: '"true" when this is the stored response to an earlier request with the same Idempotency-Key, else "false"', schema: oneOf(['true', 'false']) } },
       parameters,
       responses,
-      schemas: { ...schemas, ...purchasing.schemas, ...boms.schemas, ...jobs.schemas, ...planning.schemas, ...webhooks.schemas, ...xero.schemas },
+      schemas: { ...schemas, ...purchasing.schemas, ...boms.schemas, ...jobs.schemas, ...planning.schemas, ...webhooks.schemas, ...xero.schemas, ...xeroDocuments.schemas, ...xeroSync.schemas },
     },
   };
 }

@@ -44,9 +44,3 @@ export async function xeroConnectionView(db: Db, tenantId: string): Promise<Xero
     journals: { waiting: Number(counts.pending) + Number(counts.waiting), failed: Number(counts.failed), posted: Number(counts.posted) },
   };
 }
-
-/** "Sync now": the sync worker picks the connection up on its next round. */
-export async function syncSoon(db: Db, tenantId: string): Promise<boolean> {
-  const n = await db('accounting_connections').where({ tenant_id: tenantId, provider: 'xero', status: 'connected' }).update({ next_sync_at: db.fn.now() });
-  return n > 0;
-}

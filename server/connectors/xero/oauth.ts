@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { AccountingApi } from 'xero-node';
 import { DomainError, Invalid } from '../../errors';
+import { isoDate } from './sync/values';
 
 /** What the sign-in and connect flows need to talk to Xero's identity service. */
 export type OAuthConfig = {
@@ -121,7 +122,7 @@ export async function listTenants(c: OAuthConfig, accessToken: string): Promise<
 
 export type XeroOrganisation = { name: string; baseCurrency: string; periodLockDate: string | null; endOfYearLockDate: string | null };
 
-/** GET /Organisation: name, base currency and lock dates, read at connect and on every sync. */
+/** GET /Organisation with a bare token, before the connection exists (sign-up, connect). */
 export async function fetchOrganisation(apiUrl: string, accessToken: string, xeroTenantId: string): Promise<XeroOrganisation> {
   const api = new AccountingApi(apiUrl);
   api.accessToken = accessToken;
@@ -139,17 +140,9 @@ export function toOrganisation(o: any): XeroOrganisation {
   return {
     name: String(o.name ?? o.legalName ?? ''),
     baseCurrency: String(o.baseCurrency ?? 'GBP'),
-    periodLockDate: isoDay(o.periodLockDate),
-    endOfYearLockDate: isoDay(o.endOfYearLockDate),
+    periodLockDate: isoDate(o.periodLockDate),
+    endOfYearLockDate: isoDate(o.endOfYearLockDate),
   };
-}
-
-/** The SDK gives dates as "YYYY-MM-DD" strings (or Date objects); the lock dates are days. */
-function isoDay(v: unknown): string | null {
-  if (!v) return null;
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  const s = String(v);
-  return /^\d{4}-\d{2}-\d{2}/.test(s) ? s.slice(0, 10) : null;
 }
 
 /** DELETE /connections/{id}: the app leaves that organisation in Xero. */

@@ -15,6 +15,7 @@ import { dispatchPages } from './dispatches';
 import { bomPages } from './boms';
 import { planningPages } from './planning';
 import { xeroPages } from './xero';
+import { xeroDocumentPages } from './xero-documents';
 import { Config } from '../../config';
 
 export function pageRoutes(db: Db, config: Config): Router {
@@ -25,7 +26,7 @@ export function pageRoutes(db: Db, config: Config): Router {
   r.use(stockPages(db));
   r.use(eventPages(db));
   r.use(accountingPages(db));
-  r.use(settingsPages(db));
+  r.use(settingsPages(db, config));
   r.use(webhookEventPages(db));
   r.use(purchasingPages(db));
   r.use(goodsInPages(db));
@@ -35,5 +36,6 @@ export function pageRoutes(db: Db, config: Config): Router {
   r.use(bomPages(db));
   r.use(planningPages(db));
   r.use(xeroPages(db, config));
+  r.use(xeroDocumentPages(db));
   return r;
 }

@@ -8,7 +8,8 @@ import { actorOf, requireUser } from '../../http/middleware/auth';
 import { DomainError, Forbidden } from '../../errors';
 import { consentUrl, randomToken } from '../../connectors/xero/oauth';
 import { checkState, chosen, completeConsent, connectOrganisation, ConnectDeps, disconnectXero, LoginPurpose, PendingChoice, pendingTokens, signUpWithXero } from '../../connectors/xero/connect';
-import { syncSoon, xeroConnectionView } from '../../connectors/xero/connection-view';
+import { xeroConnectionView } from '../../connectors/xero/connection-view';
+import { markSyncDue } from '../../connectors/xero/sync/service';
 import { redirect, startSession } from './auth';
 
 const callback = z.object({ code: z.string().min(1).optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() });
@@ -29,7 +30,7 @@ export function xeroPages(db: Db, config: Config): Router {
     redirect(req, res, `/settings/xero?notice=${toldXero ? 'disconnected' : 'disconnected-here'}`);
   });
   r.post('/settings/xero/sync', requireUser('admin'), async (req, res) => {
-    await syncSoon(db, actorOf(req).tenantId);
+    await markSyncDue(db, actorOf(req).tenantId);
     redirect(req, res, '/settings/xero?notice=sync');
   });
 
