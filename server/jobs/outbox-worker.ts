@@ -69,7 +69,7 @@ async function recordFailure(db: Db, row: Record<string, any>, err: Error, conne
 }
 
 export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number }) {
-  return startPolling('outbox', () => drainOutbox(db, registry, opts), opts);
+  return startPolling('outbox', () => drainOutbox(db, registry, opts), { ...opts, wakeOn: 'outbox' });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
+import { onRing, Queue } from './bell';
 
 /**
  * The work queues (the journal outbox, the webhook inbox) share one shape: rows with a status,
@@ -22,20 +23,38 @@ export async function claimDue(db: Db, table: 'outbox' | 'webhook_events', extra
 /** A moment `ms` from now, in the database's clock (the one next_attempt_at is compared with). */
 export const msFromNow = (db: Db, ms: number) => db.raw(`now() + (? || ' milliseconds')::interval`, [String(ms)]);
 
-/** Poll a queue in the web process; stop() waits for the current round to finish. */
-export function startPolling(name: string, drain: () => Promise<unknown>, opts: { log?: Logger; intervalMs?: number }) {
+/**
+ * Poll a queue in the web process; stop() waits for the current round to finish. With `wakeOn`,
+ * a ring of the bell starts a round at once (or right after the one running).
+ */
+export function startPolling(name: string, drain: () => Promise<unknown>, opts: { log?: Logger; intervalMs?: number; wakeOn?: Queue }) {
   let stopped = false;
+  let busy = false;
+  let again = false;
   let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
+    timer = undefined;
     if (stopped) return;
+    busy = true;
+    again = false;
     running = drain().catch((err) => opts.log?.error({ err, event: `${name}.worker_error` }, `${name} worker error`));
     await running;
-    if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? 1000);
+    busy = false;
+    if (!stopped) timer = setTimeout(tick, again ? 0 : opts.intervalMs ?? 1000);
   };
-  let timer = setTimeout(tick, 10);
+  const wake = () => {
+    if (stopped) return;
+    if (busy) { again = true; return; }
+    clearTimeout(timer);
+    timer = setTimeout(tick, 0);
+  };
+  const unsubscribe = opts.wakeOn ? onRing(opts.wakeOn, wake) : () => undefined;
+  timer = setTimeout(tick, 10);
   return {
     async stop() {
       stopped = true;
+      unsubscribe();
       clearTimeout(timer);
       await running;
     },

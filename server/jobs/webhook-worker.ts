@@ -70,5 +70,5 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
 }
 
 export function startWebhookWorker(db: Db, handlers: WebhookHandlers, opts: WorkerOptions & { intervalMs?: number } = {}) {
-  return startPolling('webhook', () => drainWebhooks(db, handlers, opts), opts);
+  return startPolling('webhook', () => drainWebhooks(db, handlers, opts), { ...opts, wakeOn: 'webhooks' });
 }

@@ -1,3 +1,4 @@
+import { markJournalQueued } from '../jobs/bell';
 import { Trx } from '../db';
 import { Decimal, str } from '../domain/decimal';
 import { Carry } from '../domain/accounting';
@@ -40,6 +41,8 @@ export async function writeEventRows(trx: Trx, tenantId: string, rows: EventRows
     JSON.stringify(j ? j.draft.lines.map((l, i) => ({ journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: str(l.amount), description: l.description })) : []),
   ];
   const result = await trx.raw(`select post_stock_event_rows(${values.map(() => '?').join(', ')}) as journal_number`, values);
+  // The function queues the journal in the outbox: ring for it once the transaction commits.
+  if (j) markJournalQueued(trx);
   const n = result.rows[0]?.journal_number;
   return n === null || n === undefined ? null : Number(n);
 }

@@ -1,3 +1,4 @@
+import { markJournalQueued } from '../jobs/bell';
 import { Trx, Db } from '../db';
 import { Decimal, money, str } from '../domain/decimal';
 import { JournalDraft } from '../domain/accounting';
@@ -51,5 +52,6 @@ export async function insertJournal(q: Q, tenantId: string, j: { id: string; dat
   const [row] = await q('journals').insert({ tenant_id: tenantId, id: j.id, event_id: null, journal_date: j.date, narration: j.draft.narration, source_path: j.sourcePath }).returning('number');
   await q('journal_lines').insert(j.draft.lines.map((l, i) => ({ tenant_id: tenantId, journal_id: j.id, line_no: i + 1, account_role: l.role, account_code: l.code, account_name: l.name, amount: str(l.amount), description: l.description })));
   await q('outbox').insert({ tenant_id: tenantId, topic: 'journal.post', journal_id: j.id });
+  markJournalQueued(q);
   return Number(row.number);
 }

@@ -1,4 +1,5 @@
 import { Db, Trx } from '../db';
+import { queuedJournalIn, ring } from '../jobs/bell';
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 
@@ -10,8 +11,12 @@ export class RetryTransaction extends Error {}
  */
 export async function inTransaction<T>(db: Db, fn: (trx: Trx) => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
+    let used: Trx | undefined;
     try {
-      return await db.transaction(fn);
+      const result = await db.transaction((trx) => fn((used = trx)));
+      // Committed: journals it queued can go to the accounting system now.
+      if (queuedJournalIn(used)) ring('outbox');
+      return result;
     } catch (err) {
       const code = (err as { code?: string }).code;
       const retry = err instanceof RetryTransaction || (code !== undefined && RETRYABLE.has(code));

@@ -1,4 +1,5 @@
 import { Db } from '../db';
+import { ring } from '../jobs/bell';
 import { Conflict, NotFound } from '../errors';
 
 // The webhook inbox: deliveries are recorded here before they are acknowledged, and
@@ -75,6 +76,7 @@ export async function recordWebhookEvents(db: Db, provider: WebhookProvider, eve
     payload: JSON.stringify(e.payload),
   }));
   const inserted = await db('webhook_events').insert(rows).onConflict(['provider', 'dedupe_key']).ignore().returning('id');
+  if (inserted.length) ring('webhooks');
   return inserted.length;
 }
 
