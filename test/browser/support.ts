@@ -7,6 +7,7 @@ import { chromium, BrowserContext, Page } from 'playwright-core';
 import { openTestDb, TestDb } from '../support/db';
 import { testApp } from '../support/app';
 import { Db } from '../../server/db';
+import { Config } from '../../server/config';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-results', 'screenshots');
@@ -28,7 +29,7 @@ export type BrowserHarness = {
  * The real app on a fresh database, on a loopback port, and one Chromium page the size of a
  * landscape tablet with touch (the shop floor's device) but a desktop user agent.
  */
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+export async function startBrowserHarness(configFor: (baseUrl: string) => Partial<Config> = () => ({})): Promise<BrowserHarness> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
   let testDb: TestDb | undefined;
   let server: http.Server | undefined;
@@ -47,14 +48,16 @@ export async function startBrowserHarness(): Promise<BrowserHarness> {
 
   try {
     testDb = await openTestDb();
-    const app = testApp(testDb.db);
-    server = http.createServer(app);
+    // Listening first: configuration such as Xero's redirect URI needs the port.
+    let app: ReturnType<typeof testApp> | undefined;
+    server = http.createServer((req, res) => app!(req, res));
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
     const baseUrl = `http://127.0.0.1:${port}`;
+    app = testApp(testDb.db, configFor(baseUrl));
 
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
