@@ -1,30 +1,18 @@
-import nock from 'nock';
-import { openTestDb, TestDb } from '../../support/db';
 import { givenOrganisation, givenPart } from '../../support/builders';
 import { line } from '../../support/ledger-checks';
 import { postStockEvent } from '../../../server/services/stock/post-event';
 import { drainOutbox, retryPosting } from '../../../server/jobs/outbox-worker';
 import { claimOutboxBatch } from '../../../server/jobs/outbox-claim';
-import { createRegistry, ConnectorRegistry } from '../../../server/connectors/registry';
-import { forgetLimits } from '../../../server/connectors/xero/limits';
 import { Actor } from '../../../server/services/stock/types';
-import { givenXeroConnection, manualJournalsResponse, xeroConfig, xeroDouble } from './xero-double';
+import { givenXeroConnection, manualJournalsResponse, xeroDouble, xeroTestFile } from './xero-double';
 
 // Several journals per call to PUT /ManualJournals, and the rule that keeps that safe: a call whose
 // answer was lost is repeated with the same Idempotency-Key and the same journals, so Xero replays
 // it instead of creating them again.
-let t: TestDb;
-let registry: ConnectorRegistry;
-beforeAll(async () => {
-  t = await openTestDb();
-  registry = createRegistry(t.db, xeroConfig);
-});
-afterAll(async () => { await t.close(); });
-beforeEach(() => forgetLimits());
-afterEach(() => { nock.cleanAll(); });
+const t = xeroTestFile();
 
 const publicUrl = 'https://perpetua.example.com';
-const drain = (journalsPerCall?: number) => drainOutbox(t.db, registry, { publicUrl, journalsPerCall });
+const drain = (journalsPerCall?: number) => drainOutbox(t.db, t.registry, { publicUrl, journalsPerCall });
 
 async function givenJournals(n: number): Promise<{ actor: Actor; journalIds: string[] }> {
   const actor = await givenOrganisation(t.db);

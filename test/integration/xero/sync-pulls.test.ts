@@ -1,9 +1,6 @@
 import nock from 'nock';
-import { openTestDb, TestDb } from '../../support/db';
 import { givenOrganisation, givenPart } from '../../support/builders';
-import { XeroDeps } from '../../../server/connectors/xero/api';
 import { xeroConnection } from '../../../server/connectors/xero/connections';
-import { forgetLimits } from '../../../server/connectors/xero/limits';
 import { refreshOrganisation } from '../../../server/connectors/xero/sync/organisation';
 import { pullAccounts, createSuggestedAccounts, listExternalAccounts } from '../../../server/connectors/xero/sync/accounts';
 import { pullSuppliers, contactWebhookHandler } from '../../../server/connectors/xero/sync/contacts';
@@ -13,18 +10,10 @@ import { supplierNamed } from '../../../server/services/purchasing/suppliers';
 import { updateSettings } from '../../../server/services/settings';
 import { Actor } from '../../../server/services/stock/types';
 import { Conflict } from '../../../server/errors';
-import { givenXeroConnection, xeroConfig, XERO_HOST } from './xero-double';
+import { givenXeroConnection, XERO_HOST, xeroTestFile } from './xero-double';
 import { account, accountCodeClash, accountsResponse, API, contact, contactsResponse, item, itemsResponse, onGet, organisationResponse } from './sync-fixtures';
 
-let t: TestDb;
-let deps: XeroDeps;
-beforeAll(async () => {
-  t = await openTestDb();
-  deps = { db: t.db, ...xeroConfig.xero, encryptionKey: xeroConfig.encryptionKey };
-});
-afterAll(async () => { await t.close(); });
-beforeEach(() => forgetLimits());
-afterEach(() => { nock.cleanAll(); });
+const t = xeroTestFile();
 
 async function connected(): Promise<{ actor: Actor; xeroTenantId: string; connection: NonNullable<Awaited<ReturnType<typeof xeroConnection>>> }> {
   const actor = await givenOrganisation(t.db);
@@ -38,7 +27,7 @@ describe('pulling the organisation', () => {
   it('saves its name, base currency and both lock dates on the connection', async () => {
     const { actor, xeroTenantId, connection } = await connected();
     const get = onGet('/Organisation', () => [200, organisationResponse({ name: 'Brightwork Engineering Ltd', baseCurrency: 'GBP', periodLockDate: '2026-09-30', endOfYearLockDate: '2026-03-31' })]);
-    await refreshOrganisation(deps, connection);
+    await refreshOrganisation(t.deps, connection);
     expect(get.seen).toEqual([expect.objectContaining({ tenant: xeroTenantId })]);
     expect(await row(actor)).toMatchObject({ organisation_name: 'Brightwork Engineering Ltd', base_currency: 'GBP', period_lock_date: '2026-09-30', end_of_year_lock_date: '2026-03-31' });
     // The journal poster reads the lock dates from here.
@@ -49,7 +38,7 @@ describe('pulling the organisation', () => {
     const { actor, connection } = await connected();
     await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ period_lock_date: '2026-06-30' });
     onGet('/Organisation', () => [200, organisationResponse({})]);
-    await refreshOrganisation(deps, connection);
+    await refreshOrganisation(t.deps, connection);
     expect((await row(actor)).period_lock_date).toBeNull();
   });
 });
@@ -59,7 +48,7 @@ describe('pulling the chart of accounts', () => {
     const { actor, connection } = await connected();
     const stock = account({ code: '630', name: 'Stock on hand', type: 'CURRENT', updated: '2026-11-03T08:00:00Z' });
     const first = onGet('/Accounts', () => [200, accountsResponse([stock, account({ code: '429', name: 'General Expenses', updated: '2026-11-01T08:00:00Z' }), account({ code: '477', name: 'Old wages', status: 'ARCHIVED' })])]);
-    const out = await pullAccounts(deps, connection);
+    const out = await pullAccounts(t.deps, connection);
     expect(first.seen[0].ifModifiedSince).toBeUndefined();
     expect(out).toEqual({ cursor: new Date('2026-11-03T08:00:00Z'), count: 3 });
     expect(await listExternalAccounts(t.db, actor.tenantId)).toEqual([
@@ -69,7 +58,7 @@ describe('pulling the chart of accounts', () => {
     ]);
 
     const second = onGet('/Accounts', () => [200, accountsResponse([{ ...stock, Name: 'Raw materials stock', Status: 'ARCHIVED', UpdatedDateUTC: '/Date(1793779200000+0000)/' }])]);
-    const next = await pullAccounts(deps, connection, out.cursor);
+    const next = await pullAccounts(t.deps, connection, out.cursor);
     expect(second.seen[0].ifModifiedSince).toBe('2026-11-03T08:00:00.000Z');
     expect(next.cursor).toEqual(new Date(1793779200000));
     const accounts = await listExternalAccounts(t.db, actor.tenantId);
@@ -78,7 +67,7 @@ describe('pulling the chart of accounts', () => {
 
     // A full pull notices an account deleted in Xero (Xero no longer lists it).
     onGet('/Accounts', () => [200, accountsResponse([stock])]);
-    await pullAccounts(deps, connection);
+    await pullAccounts(t.deps, connection);
     expect((await listExternalAccounts(t.db, actor.tenantId)).map((a) => [a.code, a.status])).toEqual([['630', 'ACTIVE'], ['429', 'DELETED'], ['477', 'DELETED']]);
   });
 });
@@ -102,7 +91,7 @@ describe('creating the suggested accounts in Xero', () => {
     });
     onGet('/Accounts', () => [200, accountsResponse([...chart.Accounts, ...created.map((b) => account({ code: b.Code, name: b.Name, type: b.Type }))])]);
 
-    const result = await createSuggestedAccounts(deps, actor.tenantId);
+    const result = await createSuggestedAccounts(t.deps, actor.tenantId);
 
     expect(created.map((b) => [b.Code, b.Name, b.Type])).toEqual([
       ['630', 'Raw Materials Stock', 'CURRENT'],
@@ -121,7 +110,7 @@ describe('creating the suggested accounts in Xero', () => {
     const chart = accountsResponse([...['630', '631', '632', '815', '310', '311', '312', '314', '840'].map((code) => account({ code, name: `A ${code}` })), account({ code: '5100', name: 'Scrap', status: 'ARCHIVED' })]);
     onGet('/Accounts', () => [200, chart]);
     const put = nock(XERO_HOST).put(`${API}/Accounts`).reply(200, {});
-    const result = await createSuggestedAccounts(deps, actor.tenantId);
+    const result = await createSuggestedAccounts(t.deps, actor.tenantId);
     expect(result.created).toEqual([]);
     expect(result.problems).toEqual([{ role: 'scrap', code: '5100', message: expect.stringContaining('Account 5100 (Scrap) is archived in Xero') }]);
     expect(put.isDone()).toBe(false);
@@ -131,14 +120,14 @@ describe('creating the suggested accounts in Xero', () => {
     const { actor } = await connected();
     onGet('/Accounts', () => [200, chartWith(['631', '632', '815', '310', '311', '312', '313', '314', '840'])]);
     nock(XERO_HOST).put(`${API}/Accounts`).reply(400, accountCodeClash('630', 'Raw Materials Stock', 'CURRENT'));
-    const err = await createSuggestedAccounts(deps, actor.tenantId).catch((e) => e);
+    const err = await createSuggestedAccounts(t.deps, actor.tenantId).catch((e) => e);
     expect(err).toBeInstanceOf(Conflict);
     expect(err.message).toMatch(/^Xero already has an account with code 630 \(Please enter a unique Code\.\)/);
   });
 
   it('asks for a connection first', async () => {
     const actor = await givenOrganisation(t.db);
-    await expect(createSuggestedAccounts(deps, actor.tenantId)).rejects.toThrow('Connect Xero first');
+    await expect(createSuggestedAccounts(t.deps, actor.tenantId)).rejects.toThrow('Connect Xero first');
   });
 });
 
@@ -150,7 +139,7 @@ describe('pulling suppliers', () => {
     const page1 = Array.from({ length: 100 }, (_, i) => contact({ name: `Supplier ${String(i).padStart(3, '0')}`, updated: '2026-10-01T10:00:00Z' }));
     const get = onGet('/Contacts', (q) => [200, q.page === '1' ? contactsResponse(page1, { page: 1, itemCount: 101 }) : contactsResponse([acme], { page: 2, itemCount: 101 })], 2);
 
-    const out = await pullSuppliers(deps, connection);
+    const out = await pullSuppliers(t.deps, connection);
 
     expect(get.seen.map((s) => [s.query.page, s.query.where])).toEqual([['1', 'IsSupplier==true'], ['2', 'IsSupplier==true']]);
     expect(out).toEqual({ cursor: new Date('2026-11-01T10:00:00Z'), count: 101 });
@@ -159,7 +148,7 @@ describe('pulling suppliers', () => {
     expect(rows[0]).toEqual({ name: 'acme components ltd', external_id: acme.ContactID });
 
     const again = onGet('/Contacts', () => [200, contactsResponse([{ ...acme, Name: 'Acme Components Group' }], { page: 1, itemCount: 1 })]);
-    await pullSuppliers(deps, connection, out.cursor);
+    await pullSuppliers(t.deps, connection, out.cursor);
     expect(again.seen[0].ifModifiedSince).toBe('2026-11-01T10:00:00.000Z');
     expect((await suppliers(actor)).filter((s) => s.external_id === acme.ContactID)).toEqual([{ name: 'Acme Components Group', external_id: acme.ContactID }]);
     expect(await suppliers(actor)).toHaveLength(101);
@@ -171,7 +160,7 @@ describe('pulling suppliers', () => {
     const customer = contact({ name: 'A Customer', isSupplier: false });
     nock(XERO_HOST).get(`${API}/Contacts/${supplier.ContactID}`).reply(200, contactsResponse([supplier]));
     nock(XERO_HOST).get(`${API}/Contacts/${customer.ContactID}`).reply(200, contactsResponse([customer]));
-    const handle = contactWebhookHandler(deps);
+    const handle = contactWebhookHandler(t.deps);
     const event = (resourceId: string) => ({ id: 'e', provider: 'xero' as const, externalTenantId: xeroTenantId, tenantId: actor.tenantId, category: 'CONTACT', type: 'UPDATE', resourceId, eventDate: new Date(), payload: {}, receivedAt: new Date(), status: 'pending' as const, attempts: 1, nextAttemptAt: new Date(), lastError: null, processedAt: null });
     await handle(event(supplier.ContactID));
     await handle(event(customer.ContactID));
@@ -188,7 +177,7 @@ describe('pulling items', () => {
       item({ code: 'M8-BOLT', name: 'M8 bolt', description: 'M8 x 30 hex bolt, zinc', updated: '2026-11-04T12:00:00Z' }),
       item({ code: 'LABOUR', name: 'Fitting labour', isPurchased: false }),
     ])]);
-    const out = await pullItems(deps, connection);
+    const out = await pullItems(t.deps, connection);
     expect(out).toMatchObject({ count: 3, partsCreated: ['M8-BOLT'], tracked: [], cursor: new Date('2026-11-04T12:00:00Z') });
     const parts = await t.db('parts').where({ tenant_id: actor.tenantId }).orderBy('sku').select('sku', 'name', 'description', 'unit', 'fractional', 'tracking', 'source');
     expect(parts).toEqual([
@@ -200,14 +189,14 @@ describe('pulling items', () => {
   it('warns about an item tracked as inventory in Xero, and clears the warning once it is untracked', async () => {
     const { actor, connection } = await connected();
     onGet('/Items', () => [200, itemsResponse([item({ code: 'MTR-1', tracked: true }), item({ code: 'MTR-2' })])]);
-    await pullItems(deps, connection);
+    await pullItems(t.deps, connection);
     expect(await listWarnings(t.db, connection)).toEqual([
       { code: 'tracked_item', item: 'MTR-1', message: expect.stringMatching(/^Item MTR-1 is tracked as inventory in Xero: .*counted twice\. Untrack it in Xero/) },
     ]);
     expect((await row(actor)).warnings).toHaveLength(1);
 
     onGet('/Items', () => [200, itemsResponse([item({ code: 'MTR-1', tracked: false, updated: '2026-11-05T00:00:00Z' })])]);
-    await pullItems(deps, connection, new Date('2026-11-01T10:00:00Z'));
+    await pullItems(t.deps, connection, new Date('2026-11-01T10:00:00Z'));
     expect(await listWarnings(t.db, connection)).toEqual([]);
   });
 });

@@ -1,27 +1,15 @@
-import nock from 'nock';
-import { openTestDb, TestDb } from '../../support/db';
 import { givenOrganisation, givenPart } from '../../support/builders';
-import { XeroDeps } from '../../../server/connectors/xero/api';
 import { XeroConnection, xeroConnection } from '../../../server/connectors/xero/connections';
-import { forgetLimits } from '../../../server/connectors/xero/limits';
 import { pullPurchaseOrders } from '../../../server/connectors/xero/sync/purchase-orders';
 import { listWarnings } from '../../../server/connectors/xero/sync/warnings';
 import { receiveLine } from '../../../server/services/goods-in/receive';
 import { purchaseOrderView } from '../../../server/services/purchasing/views';
 import { Decimal } from '../../../server/domain/decimal';
 import { Actor } from '../../../server/services/stock/types';
-import { givenXeroConnection, xeroConfig } from './xero-double';
+import { givenXeroConnection, xeroTestFile } from './xero-double';
 import { onGet, purchaseOrder, purchaseOrdersResponse, PoSeed } from './sync-fixtures';
 
-let t: TestDb;
-let deps: XeroDeps;
-beforeAll(async () => {
-  t = await openTestDb();
-  deps = { db: t.db, ...xeroConfig.xero, encryptionKey: xeroConfig.encryptionKey };
-});
-afterAll(async () => { await t.close(); });
-beforeEach(() => forgetLimits());
-afterEach(() => { nock.cleanAll(); });
+const t = xeroTestFile();
 
 type Ctx = { actor: Actor; connection: XeroConnection };
 async function connected(): Promise<Ctx> {
@@ -35,7 +23,7 @@ async function connected(): Promise<Ctx> {
 /** One pull answering with these POs (a single page). */
 async function pull(c: Ctx, pos: ReturnType<typeof purchaseOrder>[], since?: Date) {
   const get = onGet('/PurchaseOrders', () => [200, purchaseOrdersResponse(pos)]);
-  const out = await pullPurchaseOrders(deps, c.connection, since);
+  const out = await pullPurchaseOrders(t.deps, c.connection, since);
   return { ...out, seen: get.seen };
 }
 const ourPo = async (c: Ctx, externalId: string) => {
@@ -85,7 +73,7 @@ describe('pulling purchase orders from Xero', () => {
     const since = new Date('2026-11-01T00:00:00Z');
     const progress: [number, number | undefined][] = [];
 
-    const out = await pullPurchaseOrders(deps, c.connection, since, async (done, total) => { progress.push([done, total]); });
+    const out = await pullPurchaseOrders(t.deps, c.connection, since, async (done, total) => { progress.push([done, total]); });
 
     expect(get.seen.map((s) => [s.query.page, s.ifModifiedSince])).toEqual([['1', '2026-11-01T00:00:00.000Z'], ['2', '2026-11-01T00:00:00.000Z']]);
     expect(progress).toEqual([[100, 101], [101, 101]]);

@@ -1,23 +1,12 @@
-import nock from 'nock';
-import { openTestDb, TestDb } from '../../support/db';
 import { givenOrganisation, givenPart } from '../../support/builders';
-import { XeroDeps } from '../../../server/connectors/xero/api';
 import { forgetLimits } from '../../../server/connectors/xero/limits';
 import { syncConnection, SyncStep, XERO_PULL_STEPS } from '../../../server/connectors/xero/sync/run';
 import { drainXeroSync } from '../../../server/jobs/xero-sync-worker';
 import { Actor } from '../../../server/services/stock/types';
-import { givenXeroConnection, xeroConfig } from './xero-double';
+import { givenXeroConnection, xeroTestFile } from './xero-double';
 import { account, accountsResponse, contact, contactsResponse, item, itemsResponse, onGet, organisationResponse, purchaseOrder, purchaseOrdersResponse } from './sync-fixtures';
 
-let t: TestDb;
-let deps: XeroDeps;
-beforeAll(async () => {
-  t = await openTestDb();
-  deps = { db: t.db, ...xeroConfig.xero, encryptionKey: xeroConfig.encryptionKey };
-});
-afterAll(async () => { await t.close(); });
-beforeEach(() => forgetLimits());
-afterEach(() => { nock.cleanAll(); });
+const t = xeroTestFile();
 
 async function connected(): Promise<Actor> {
   const actor = await givenOrganisation(t.db);
@@ -46,7 +35,7 @@ describe('a sync of one organisation', () => {
   it('pulls the organisation, the whole chart, then suppliers, items and POs, saving each cursor and sending it as If-Modified-Since next time', async () => {
     const actor = await connected();
     const first = xeroForOneSync();
-    expect(await syncConnection(deps, actor.tenantId)).toEqual({ status: 'done' });
+    expect(await syncConnection(t.deps, actor.tenantId)).toEqual({ status: 'done' });
     expect([first.accounts, first.contacts, first.items, first.purchaseOrders].map((x) => x.seen[0].ifModifiedSince)).toEqual([undefined, undefined, undefined, undefined]);
     expect(await t.db('external_accounts').where({ tenant_id: actor.tenantId }).pluck('code')).toEqual(['630']);
     const r = await row(actor);
@@ -55,7 +44,7 @@ describe('a sync of one organisation', () => {
     expect(await t.db('purchase_orders').where({ tenant_id: actor.tenantId }).pluck('number')).toEqual(['PO-7']);
 
     const second = xeroForOneSync();
-    await syncConnection(deps, actor.tenantId);
+    await syncConnection(t.deps, actor.tenantId);
     expect([second.accounts, second.contacts, second.items, second.purchaseOrders].map((x) => x.seen[0].ifModifiedSince))
       .toEqual([undefined, '2026-11-02T02:00:00.000Z', '2026-11-03T03:00:00.000Z', '2026-11-04T04:00:00.000Z']);
     expect(await t.db('purchase_orders').where({ tenant_id: actor.tenantId }).pluck('number')).toEqual(['PO-7']);
@@ -64,7 +53,7 @@ describe('a sync of one organisation', () => {
   it('stops at a failing pull, keeps the cursors of the pulls before it, and records the error', async () => {
     const actor = await connected();
     const xero = xeroForOneSync({ itemsStatus: 503 });
-    const result = await syncConnection(deps, actor.tenantId);
+    const result = await syncConnection(t.deps, actor.tenantId);
     expect(result).toMatchObject({ status: 'failed', message: 'items: Xero is unavailable (503)' });
     expect(xero.purchaseOrders.scope.isDone()).toBe(false);
     const r = await row(actor);
@@ -75,7 +64,7 @@ describe('a sync of one organisation', () => {
   it('skips the pulls while fewer calls are left today than the reserve kept for journals', async () => {
     const actor = await connected();
     const xero = xeroForOneSync({ dayLeft: '150' });
-    const result = await syncConnection(deps, actor.tenantId);
+    const result = await syncConnection(t.deps, actor.tenantId);
     expect(result).toMatchObject({ status: 'skipped', retryAfterMs: 3_600_000 });
     expect(xero.organisation.scope.isDone()).toBe(true);
     expect(xero.accounts.seen).toEqual([]);
@@ -87,7 +76,7 @@ describe('a sync of one organisation', () => {
     const drafts = Array.from({ length: 100 }, (_, i) => purchaseOrder({ number: `PO-D${i}`, status: 'DRAFT', updated: `2026-11-04T04:00:${String(i % 60).padStart(2, '0')}Z`, lines: [] }));
     const first = xeroForOneSync({ poPage: { pos: drafts, itemCount: 250, dayLeft: '150' } });
 
-    const result = await syncConnection(deps, actor.tenantId);
+    const result = await syncConnection(t.deps, actor.tenantId);
 
     expect(result).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^Pulls paused during purchase_orders: Xero allows 150 more calls today/) });
     expect(first.purchaseOrders.seen.map((s) => [s.query.page, s.query.order])).toEqual([['1', 'UpdatedDateUTC ASC']]);
@@ -96,7 +85,7 @@ describe('a sync of one organisation', () => {
     // A new day (the limits forgotten): the next sync asks only for what it has not seen.
     forgetLimits();
     const next = xeroForOneSync();
-    expect(await syncConnection(deps, actor.tenantId)).toEqual({ status: 'done' });
+    expect(await syncConnection(t.deps, actor.tenantId)).toEqual({ status: 'done' });
     expect(next.purchaseOrders.seen[0].ifModifiedSince).toBe('2026-11-04T04:00:58.999Z');
   });
 
@@ -105,7 +94,7 @@ describe('a sync of one organisation', () => {
     const xero = xeroForOneSync();
     let seen: unknown;
     const probe: SyncStep = { name: 'bills', async run(ctx) { await ctx.progress(40, 250); seen = (await row(actor)).sync_progress; } };
-    await syncConnection(deps, actor.tenantId, { steps: [...XERO_PULL_STEPS, probe] });
+    await syncConnection(t.deps, actor.tenantId, { steps: [...XERO_PULL_STEPS, probe] });
     expect(seen).toEqual({ phase: 'bills', done: 40, total: 250 });
     expect(xero.purchaseOrders.scope.isDone()).toBe(true);
   });
@@ -125,7 +114,7 @@ describe('the sync worker', () => {
     await onlyDue(actor);
     let during: any;
     const probe: SyncStep = { name: 'probe', async run() { during = await row(actor); } };
-    await drainXeroSync(t.db, deps, { steps: [probe] });
+    await drainXeroSync(t.db, t.deps, { steps: [probe] });
     expect(during).toMatchObject({ sync_status: 'running' });
     const r = await row(actor);
     expect(r).toMatchObject({ sync_status: 'idle', last_sync_error: null });
@@ -133,7 +122,7 @@ describe('the sync worker', () => {
     expect(await secondsUntilNextSync(actor)).toBeLessThanOrEqual(300);
 
     const again = counting();
-    await drainXeroSync(t.db, deps, { steps: again.steps });
+    await drainXeroSync(t.db, t.deps, { steps: again.steps });
     expect(again.runs).not.toContain(actor.tenantId);
   });
 
@@ -142,10 +131,10 @@ describe('the sync worker', () => {
     await onlyDue(actor);
     await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ sync_status: 'running', next_sync_at: t.db.raw("now() + interval '10 minutes'") });
     const runs = counting();
-    await drainXeroSync(t.db, deps, { steps: runs.steps });
+    await drainXeroSync(t.db, t.deps, { steps: runs.steps });
     expect(runs.runs).toEqual([]);
     await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ next_sync_at: t.db.raw("now() - interval '1 second'") });
-    await drainXeroSync(t.db, deps, { steps: runs.steps });
+    await drainXeroSync(t.db, t.deps, { steps: runs.steps });
     expect(runs.runs).toEqual([actor.tenantId]);
     expect((await row(actor)).sync_status).toBe('idle');
   });
@@ -154,7 +143,7 @@ describe('the sync worker', () => {
     const actor = await connected();
     await onlyDue(actor);
     const failing: SyncStep = { name: 'items', async run() { throw new Error('boom'); } };
-    await drainXeroSync(t.db, deps, { steps: [failing] });
+    await drainXeroSync(t.db, t.deps, { steps: [failing] });
     expect(await row(actor)).toMatchObject({ sync_status: 'failed', last_sync_error: 'items: boom' });
     expect(await secondsUntilNextSync(actor)).toBeGreaterThan(290);
   });
@@ -163,7 +152,7 @@ describe('the sync worker', () => {
     const actor = await connected();
     await onlyDue(actor);
     const slow = counting(300);
-    const done = await Promise.all([drainXeroSync(t.db, deps, { steps: slow.steps }), drainXeroSync(t.db, deps, { steps: slow.steps })]);
+    const done = await Promise.all([drainXeroSync(t.db, t.deps, { steps: slow.steps }), drainXeroSync(t.db, t.deps, { steps: slow.steps })]);
     expect(slow.runs).toEqual([actor.tenantId]);
     expect(done.sort()).toEqual([0, 1]);
   });

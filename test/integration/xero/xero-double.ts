@@ -3,6 +3,11 @@ import nock from 'nock';
 import { Db } from '../../../server/db';
 import { encryptSecret } from '../../../server/connectors/xero/crypto';
 import { Actor } from '../../../server/services/stock/types';
+import { openTestDb, TestDb } from '../../support/db';
+import { XeroDeps } from '../../../server/connectors/xero/api';
+import { xeroDeps } from '../../../server/connectors/xero/wiring';
+import { forgetLimits } from '../../../server/connectors/xero/limits';
+import { createRegistry, ConnectorRegistry } from '../../../server/connectors/registry';
 
 export const XERO_HOST = 'https://api.xero.test';
 export const IDENTITY_HOST = 'https://identity.xero.test';
@@ -219,5 +224,29 @@ export function organisationResponse(o: XeroOrgSeed & { tenantId: string; baseCu
       PeriodLockDate: msDate(o.periodLockDate), EndOfYearLockDate: msDate(o.endOfYearLockDate),
       CreatedDateUTC: `/Date(${Date.now()})/`, OrganisationEntityType: 'COMPANY', Timezone: 'GMTSTANDARDTIME', ShortCode: '!abc12', Edition: 'BUSINESS', Class: 'STANDARD',
     }],
+  };
+}
+
+/**
+ * A Xero test file's set-up: one database, the Xero dependencies and the journal connectors
+ * pointing at the nock double, no rate-limit pause carried from one test to the next, and no
+ * nock interceptor left behind. Call it at the file's top level.
+ */
+export function xeroTestFile(): { readonly db: Db; readonly deps: XeroDeps; readonly registry: ConnectorRegistry } {
+  let t: TestDb;
+  let deps: XeroDeps;
+  let registry: ConnectorRegistry;
+  beforeAll(async () => {
+    t = await openTestDb();
+    deps = xeroDeps(t.db, xeroConfig);
+    registry = createRegistry(t.db, xeroConfig);
+  });
+  afterAll(async () => { await t.close(); });
+  beforeEach(() => forgetLimits());
+  afterEach(() => { nock.cleanAll(); });
+  return {
+    get db() { return t.db; },
+    get deps() { return deps; },
+    get registry() { return registry; },
   };
 }
