@@ -147,6 +147,21 @@ describe('Connect to Xero from settings', () => {
     expect(resumed.rows[0].due).toBe(true);
   });
 
+  it('shows the first sync\'s progress on the connection page, refreshing itself while it runs', async () => {
+    const { agent, actor } = await givenAdmin();
+    const org = xero.organisation({ name: 'Big Org Ltd' });
+    const to = await startConnect(agent);
+    await agent.get(`/xero/callback?code=${xero.consent([org.tenantId], { email: 'x@x.test' })}&state=${to.searchParams.get('state')}`).expect(303);
+    await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ sync_status: 'running', sync_progress: JSON.stringify({ phase: 'purchase_orders', done: 400, total: 2500 }) });
+    let page = await agent.get('/settings/xero').expect(200);
+    expect(page.text).toMatch(/syncing: purchase_orders 400 of 2500/);
+    expect(page.text).toContain('hx-trigger="every 3s"');
+    await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ sync_status: 'idle', last_sync_at: new Date() });
+    page = await agent.get('/settings/xero').expect(200);
+    expect(page.text).not.toContain('hx-trigger="every 3s"');
+    expect(page.text).not.toContain('not yet');
+  });
+
   it('shows the connection on the API, and a 404 before there is one', async () => {
     const { agent, actor } = await givenAdmin();
     const { createApiKey } = await import('../../server/services/auth/accounts');
