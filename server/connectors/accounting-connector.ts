@@ -1,7 +1,12 @@
 import { JournalView } from '../services/stock/types';
 
 export type PushResult = { externalId: string };
-export type OutgoingJournal = JournalView & { sourceUrl: string };
+/**
+ * `sendDate`: the date the journal was first prepared for sending under its key (it may differ
+ * from the journal's own date when a period is locked). A resend under the same key must carry
+ * the same body, so the date is kept, not worked out again.
+ */
+export type OutgoingJournal = JournalView & { sourceUrl: string; sendDate?: string };
 
 /** What the outbox worker needs from an accounting system. Xero and QuickBooks arrive later. */
 export interface AccountingConnector {
@@ -13,7 +18,9 @@ export interface AccountingConnector {
    * for one the system refused). Idempotent on `sendKey`: the same key with the same journals must
    * not post them twice. Throws when the whole call failed (unavailable, rate limit, reconnect).
    */
-  pushJournals?(tenantId: string, journals: OutgoingJournal[], sendKey: string): Promise<Array<PushResult | PushError>>;
+  pushJournals?(tenantId: string, journals: OutgoingJournal[], sendKey: string, opts?: { resend?: boolean }): Promise<Array<PushResult | PushError>>;
+  /** The date a journal is sent as (after any lock date): kept with it before the first send. */
+  sendDate?(journal: OutgoingJournal): string;
 }
 
 /** Journals per call: Xero takes up to 50 documents per PUT comfortably within its 3.5 MB body limit. */
@@ -27,13 +34,25 @@ export class PushError extends Error {
 }
 
 /**
- * The connection cannot be used until someone reconnects it. The posting waits (retryable, with a
- * long delay) and the wait does not count towards the attempts that dead-letter a row: nothing is
- * lost while an organisation is disconnected.
+ * Not a failure of the work but a reason to wait: it is tried again after `retryAfterMs`, and the
+ * wait does not count towards the attempts that dead-letter a posting or a webhook event.
  */
-export class ConnectionWaitError extends PushError {
-  static readonly WAIT_MS = 15 * 60_000;
-  constructor(message: string, retryAfterMs = ConnectionWaitError.WAIT_MS) {
+export class WaitError extends PushError {
+  constructor(message: string, retryAfterMs: number) {
     super(message, true, retryAfterMs);
   }
 }
+
+/**
+ * The connection cannot be used until someone reconnects it: nothing is lost while an
+ * organisation is disconnected, however long that lasts.
+ */
+export class ConnectionWaitError extends WaitError {
+  static readonly WAIT_MS = 15 * 60_000;
+  constructor(message: string, retryAfterMs = ConnectionWaitError.WAIT_MS) {
+    super(message, retryAfterMs);
+  }
+}
+
+/** The accounting system's rate limit (a 429, or its headers saying the allowance is spent). */
+export class RateLimitWait extends WaitError {}

@@ -37,7 +37,9 @@ export async function claimOutboxBatch(db: Db, max = MAX_JOURNALS_PER_CALL): Pro
     // Always in the order they were made: a replayed answer lists the journals as first sent.
     rows.sort((a, b) => Number(new Date(a.created_at)) - Number(new Date(b.created_at)) || String(a.id).localeCompare(String(b.id)));
     await trx('outbox').whereIn('id', rows.map((r) => r.id)).where({ tenant_id: row.tenant_id }).update({
-      next_attempt_at: trx.raw("now() + interval '1 minute'"),
+      // Longer than the slowest call (a token refresh, a 30 s call, a 401, another refresh and
+      // call): a second worker must not take the rows up while the first still waits on Xero.
+      next_attempt_at: trx.raw("now() + interval '5 minutes'"),
       attempts: trx.raw('attempts + 1'),
       send_key: sendKey,
       updated_at: trx.fn.now(),

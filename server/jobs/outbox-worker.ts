@@ -1,9 +1,9 @@
-import { Db } from '../db';
+import { Db, Trx } from '../db';
 import { journalView } from '../repos/journals';
 import { ConnectorRegistry } from '../connectors/registry';
-import { ConnectionWaitError, PushError } from '../connectors/accounting-connector';
+import { OutgoingJournal, PushResult } from '../connectors/accounting-connector';
 import { Logger } from '../logger';
-import { msFromNow, startPolling } from './queue';
+import { afterFailure, msFromNow, startPolling } from './queue';
 import { claimOutboxBatch, OutboxBatch } from './outbox-claim';
 
 const MAX_ATTEMPTS = 10;
@@ -28,44 +28,65 @@ export async function drainOutbox(db: Db, registry: ConnectorRegistry, opts: { p
 
 async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, opts: { publicUrl: string; log?: Logger }): Promise<void> {
   let connectorName: string | null = null;
+  let outcomes: Array<PushResult | Error>;
   try {
     // Inside the try: a connector that cannot be built (no token, bad config) is a failed attempt too.
     const conn = await registry.forTenant(batch.tenantId);
     connectorName = conn.name;
-    const journals = await Promise.all(batch.rows.map(async (row) => {
-      const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
-      return { ...(await journalView(db, row.tenant_id, j)), sourceUrl: `${opts.publicUrl}${j.source_path}` };
-    }));
-    const outcomes = conn.pushJournals
-      ? await conn.pushJournals(batch.tenantId, journals, batch.sendKey)
+    const journals = await outgoing(db, batch, opts.publicUrl);
+    const resend = batch.rows.some((r) => r.send_date);
+    if (conn.sendDate) await keepSendDates(db, batch, journals, conn.sendDate);
+    outcomes = conn.pushJournals
+      ? await conn.pushJournals(batch.tenantId, journals, batch.sendKey, { resend })
       : await Promise.all(journals.map((j) => conn.pushJournal(batch.tenantId, j).catch((err: Error) => err)));
+  } catch (err) {
+    outcomes = batch.rows.map(() => err as Error);
+  }
+  // All of a call's outcomes together: a crash cannot leave some of its journals done and the
+  // rest to be resent alone under a key whose answer lists them all.
+  await db.transaction(async (trx) => {
     for (const [i, row] of batch.rows.entries()) {
       const outcome = outcomes[i];
-      if (outcome instanceof Error) await recordFailure(db, row, outcome, connectorName, opts.log);
-      else await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ status: 'done', external_id: outcome.externalId, connector: conn.name, last_error: null, updated_at: db.fn.now() });
+      if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log);
+      else await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id }).whereNot('status', 'done')
+        .update({ status: 'done', external_id: outcome.externalId, connector: connectorName, last_error: null, updated_at: trx.fn.now() });
     }
-  } catch (err) {
-    for (const row of batch.rows) await recordFailure(db, row, err as Error, connectorName, opts.log);
-  }
+  });
 }
 
-async function recordFailure(db: Db, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger): Promise<void> {
-  // Waiting for a person to reconnect is not a failed attempt: it must not lead to dead-letter.
-  const waiting = err instanceof ConnectionWaitError;
-  const retryable = !(err instanceof PushError) || err.retryable;
-  const dead = !waiting && (!retryable || row.attempts >= MAX_ATTEMPTS);
-  const wait = err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : backoffMs(row.attempts);
-  await db('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({
-    status: dead ? 'dead' : 'failed',
-    ...(waiting ? { attempts: row.attempts - 1 } : {}),
-    // Refused outright, the journal was not created: a retry may send it under a new key, with others.
-    ...(!retryable ? { send_key: null } : {}),
-    last_error: String(err.message).slice(0, 2000),
-    connector: connectorName,
-    next_attempt_at: msFromNow(db, wait),
-    updated_at: db.fn.now(),
+async function outgoing(db: Db, batch: OutboxBatch, publicUrl: string): Promise<OutgoingJournal[]> {
+  return Promise.all(batch.rows.map(async (row) => {
+    const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
+    return { ...(await journalView(db, row.tenant_id, j)), sourceUrl: `${publicUrl}${j.source_path}`, sendDate: row.send_date ?? undefined };
+  }));
+}
+
+/** Before the first send under a key, the date each journal goes as is kept: a resend must not differ. */
+async function keepSendDates(db: Db, batch: OutboxBatch, journals: OutgoingJournal[], sendDate: (j: OutgoingJournal) => string): Promise<void> {
+  const fresh = journals.flatMap((j, i) => (j.sendDate ? [] : [{ j, row: batch.rows[i] }]));
+  if (!fresh.length) return;
+  await db.transaction(async (trx) => {
+    for (const { j, row } of fresh) {
+      j.sendDate = sendDate(j);
+      await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id }).update({ send_date: j.sendDate });
+    }
   });
-  log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead }, 'journal posting failed');
+}
+
+async function recordFailure(q: Trx, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger): Promise<void> {
+  const f = afterFailure(err, row.attempts, { maxAttempts: MAX_ATTEMPTS, backoffMs });
+  // Only the attempt this worker claimed, and never over a posting another worker finished.
+  await q('outbox').where({ tenant_id: row.tenant_id, id: row.id, attempts: row.attempts }).whereNot('status', 'done').update({
+    status: f.status,
+    attempts: f.attempts,
+    // Refused outright, the journal was not created: a retry may send it under a new key, with others.
+    ...(f.refused ? { send_key: null, send_date: null } : {}),
+    last_error: f.message,
+    connector: connectorName,
+    next_attempt_at: msFromNow(q, f.waitMs),
+    updated_at: q.fn.now(),
+  });
+  log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead: f.status === 'dead' }, 'journal posting failed');
 }
 
 export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number }) {

@@ -1,6 +1,7 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
 import { onRing, Queue } from './bell';
+import { PushError, WaitError } from '../connectors/accounting-connector';
 
 /**
  * The work queues (the journal outbox, the webhook inbox) share one shape: rows with a status,
@@ -58,5 +59,25 @@ export function startPolling(name: string, drain: () => Promise<unknown>, opts: 
       clearTimeout(timer);
       await running;
     },
+  };
+}
+
+export type RetryPolicy = { maxAttempts: number; backoffMs: (attempt: number) => number };
+
+/**
+ * What a failed attempt does to a queue row (a posting, a webhook event): a WaitError (reconnect,
+ * rate limit) waits as long as it says without using up an attempt; a refusal (not retryable) is
+ * final; anything else is retried with backoff until the attempts run out.
+ */
+export function afterFailure(err: unknown, attempts: number, policy: RetryPolicy) {
+  const waiting = err instanceof WaitError;
+  const refused = err instanceof PushError && !err.retryable;
+  const dead = !waiting && (refused || attempts >= policy.maxAttempts);
+  return {
+    status: dead ? ('dead' as const) : ('failed' as const),
+    attempts: waiting ? attempts - 1 : attempts,
+    waitMs: err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : policy.backoffMs(attempts),
+    refused,
+    message: String((err as Error)?.message ?? err).slice(0, 2000),
   };
 }

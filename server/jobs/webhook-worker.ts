@@ -1,7 +1,6 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
-import { ConnectionWaitError, PushError } from '../connectors/accounting-connector';
-import { claimDue, msFromNow, startPolling } from './queue';
+import { afterFailure, claimDue, msFromNow, startPolling } from './queue';
 import { toWebhookEvent, WebhookEvent, WebhookProvider } from '../services/webhook-inbox';
 
 /** Does the work an event asks for (fetch the invoice, update the contact...); throws to retry. */
@@ -58,13 +57,9 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
     await handler({ ...event, tenantId });
     await update({ ...owner, status: 'processed', processed_at: db.fn.now(), last_error: null });
   } catch (err) {
-    // Waiting for a reconnect (or a rate-limit pause) is not the event's failure: it waits as
-    // long as it is told, and a reconnect wait does not count towards the attempts.
-    const waiting = err instanceof ConnectionWaitError;
-    const dead = !waiting && event.attempts >= MAX_ATTEMPTS;
-    const message = String((err as Error)?.message ?? err).slice(0, 2000);
-    const wait = err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : backoffMs(event.attempts);
-    await update({ ...owner, status: dead ? 'dead' : 'failed', ...(waiting ? { attempts: event.attempts - 1 } : {}), last_error: message, next_attempt_at: msFromNow(db, wait) });
+    const f = afterFailure(err, event.attempts, { maxAttempts: MAX_ATTEMPTS, backoffMs });
+    const dead = f.status === 'dead';
+    await update({ ...owner, status: f.status, attempts: f.attempts, last_error: f.message, next_attempt_at: msFromNow(db, f.waitMs) });
     opts.log?.warn({ event: 'webhook.failed', webhookEventId: event.id, provider: event.provider, category: event.category, attempts: event.attempts, dead }, 'webhook event processing failed');
   }
 }

@@ -1,9 +1,10 @@
 import { AccountingApi } from 'xero-node';
 import { Db } from '../../db';
-import { ConnectionWaitError, PushError } from '../accounting-connector';
+import { ConnectionWaitError, PushError, RateLimitWait } from '../accounting-connector';
 import { XeroConnection, markNeedsReconnect } from './connections';
 import { getAccessToken, NEEDS_RECONNECT, TokenDeps } from './tokens';
 import { noteLimits, pausedFor } from './limits';
+import { listTenants } from './oauth';
 
 export type XeroDeps = TokenDeps & { db: Db; apiUrl: string; callTimeoutMs?: number };
 
@@ -23,7 +24,7 @@ export type SdkCall<T> = (api: AccountingApi, xeroTenantId: string) => Promise<{
 export async function callXero<T>(deps: XeroDeps, c: XeroConnection, call: SdkCall<T>): Promise<XeroAnswer<T>> {
   const now = () => (deps.now ?? (() => new Date()))().getTime();
   const pause = pausedFor(c.id, now());
-  if (pause > 0) throw new PushError('Waiting for Xero\'s rate limit', true, pause);
+  if (pause > 0) throw new RateLimitWait('Waiting for Xero\'s rate limit', pause);
   let token = await getAccessToken(deps, c.tenantId);
   let answer = await once(deps, c, token, call);
   if (answer.status === 401) {
@@ -34,15 +35,26 @@ export async function callXero<T>(deps: XeroDeps, c: XeroConnection, call: SdkCa
   noteLimits(c.id, answer, now());
   if (answer.status === 401 || answer.status === 403) {
     const reason = `Xero refused access (${answer.status}${(answer.body as any)?.Detail ? ` ${(answer.body as any).Detail}` : ''})`;
+    // A 403 is also Xero's answer to a missing scope or a restricted endpoint: that is this call's
+    // problem, not the connection's, while Xero still lists the organisation for our token.
+    if (answer.status === 403 && (await stillConnected(deps, c, token))) throw new PushError(`${reason}: Perpetua may not do this in Xero (check the app's scopes)`, false);
     await markNeedsReconnect(deps.db, c, reason);
     throw new ConnectionWaitError(`${NEEDS_RECONNECT}: ${reason}`);
   }
   if (answer.status === 429) {
     const problem = answer.headers['x-rate-limit-problem'];
-    throw new PushError(`Xero rate limit reached${problem ? ` (${problem})` : ''}`, true, retryAfterMs(answer));
+    throw new RateLimitWait(`Xero rate limit reached${problem ? ` (${problem})` : ''}`, retryAfterMs(answer));
   }
   if (answer.status === 0 || answer.status >= 500) throw new PushError(`Xero is unavailable (${answer.status || describe(answer.body)})`, true);
   return answer;
+}
+
+async function stillConnected(deps: XeroDeps, c: XeroConnection, token: string): Promise<boolean> {
+  try {
+    return (await listTenants(deps, token, { allConsents: true })).some((t) => t.tenantId === c.externalTenantId);
+  } catch {
+    return false;
+  }
 }
 
 async function once<T>(deps: XeroDeps, c: XeroConnection, token: string, call: SdkCall<T>): Promise<XeroAnswer<T>> {
@@ -52,7 +64,8 @@ async function once<T>(deps: XeroDeps, c: XeroConnection, token: string, call: S
   let timer: NodeJS.Timeout | undefined;
   // The SDK sets no timeout on API calls; a late answer is harmless since postings reuse their key.
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PushError('Xero did not answer in time', true)), deps.callTimeoutMs ?? 30_000);
+    // Retried after a minute, not at once: Xero may still be working on the first call.
+    timer = setTimeout(() => reject(new PushError('Xero did not answer in time', true, 60_000)), deps.callTimeoutMs ?? 30_000);
   });
   try {
     const { response, body } = await Promise.race([call(api, c.externalTenantId), timeout]);

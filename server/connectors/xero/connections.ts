@@ -63,8 +63,13 @@ export async function resumeWaitingPostings(q: Q, tenantId: string): Promise<num
   return q('outbox').where({ tenant_id: tenantId, topic: 'journal.post', status: 'failed' }).update({ next_attempt_at: q.fn.now(), updated_at: q.fn.now() });
 }
 
-/** Our organisation linked to an accounting system's organisation (a webhook names only theirs). */
+/**
+ * Our organisation linked to an accounting system's organisation (a webhook names only theirs).
+ * A disconnected link still counts (the live one first, then the latest): its events then wait
+ * for the reconnect on its admin's page instead of failing unowned.
+ */
 export async function tenantForExternal(q: Q, provider: 'xero' | 'quickbooks', externalTenantId: string): Promise<string | null> {
-  const row = await q('accounting_connections').where({ provider, external_tenant_id: externalTenantId }).whereNot('status', 'disconnected').first('tenant_id');
+  const row = await q('accounting_connections').where({ provider, external_tenant_id: externalTenantId })
+    .orderByRaw("(status = 'disconnected'), updated_at desc").first('tenant_id');
   return (row?.tenant_id as string | undefined) ?? null;
 }

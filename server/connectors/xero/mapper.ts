@@ -1,8 +1,7 @@
 import { LineAmountTypes, ManualJournal } from 'xero-node';
-import { JournalView } from '../../services/stock/types';
 import { Decimal } from '../../domain/decimal';
 import { firstOpenDay } from '../../domain/dates';
-import { PushError } from '../accounting-connector';
+import { OutgoingJournal, PushError } from '../accounting-connector';
 
 /** The stricter of Xero's two lock dates: nothing can be dated on or before it. */
 export function effectiveLockDate(periodLock: string | null, endOfYearLock: string | null): string | null {
@@ -17,8 +16,9 @@ export function effectiveLockDate(periodLock: string | null, endOfYearLock: stri
  * account's default tax rate must not add tax lines to them. A journal dated inside a lock is
  * moved to the first open day and says so in its narration.
  */
-export function toManualJournal(journal: JournalView & { sourceUrl: string }, lockDate: string | null): ManualJournal {
-  const date = firstOpenDay(journal.date, lockDate);
+export function toManualJournal(journal: OutgoingJournal, lockDate: string | null): ManualJournal {
+  // A resend carries the date of the first send, whatever the lock date is now (same key, same body).
+  const date = journal.sendDate ?? firstOpenDay(journal.date, lockDate);
   const narration = date === journal.date ? journal.narration : `${journal.narration} (re-dated from ${journal.date}: period locked)`;
   const manualJournal: ManualJournal = {
     narration,

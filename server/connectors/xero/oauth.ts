@@ -56,19 +56,36 @@ export function consentUrl(c: OAuthConfig, login: { state: string; nonce: string
 
 export type XeroTokens = { accessToken: string; refreshToken: string; expiresIn: number; idToken?: string; scope: string };
 
-/** POST /connect/token with the authorization code (confidential client: basic auth). */
-export async function exchangeCode(c: OAuthConfig, code: string): Promise<XeroTokens> {
-  const { clientId, clientSecret } = requireClient(c);
-  const res = await xeroFetch(`${c.identityUrl}/connect/token`, {
+/**
+ * POST /connect/token as a confidential client (basic auth), for the code exchange and refreshes
+ * alike. A thin fetch rather than xero-node's XeroClient: that one has Xero's identity URL built
+ * in, and ours is configurable (XERO_IDENTITY_URL) for tests and sandboxes. Network failures are
+ * thrown as they are: each caller says what they mean for it.
+ */
+export async function postTokenEndpoint(identityUrl: string, client: { clientId: string; clientSecret: string }, form: Record<string, string>, timeoutMs = 15_000): Promise<{ ok: boolean; status: number; body: Record<string, any> }> {
+  const res = await fetch(`${identityUrl}/connect/token`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: c.redirectUri }).toString(),
+    body: new URLSearchParams(form).toString(),
+    signal: AbortSignal.timeout(timeoutMs),
   });
-  const body = (await res.json().catch(() => ({}))) as Record<string, any>;
+  return { ok: res.ok, status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any> };
+}
+
+/** The authorization code exchanged for tokens. */
+export async function exchangeCode(c: OAuthConfig, code: string): Promise<XeroTokens> {
+  let res: Awaited<ReturnType<typeof postTokenEndpoint>>;
+  try {
+    res = await postTokenEndpoint(c.identityUrl, requireClient(c), { grant_type: 'authorization_code', code, redirect_uri: c.redirectUri });
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    throw new DomainError('xero_unavailable', 502, `Xero could not be reached (${(err as Error).message}); try again`);
+  }
+  const body = res.body;
   if (!res.ok || typeof body.access_token !== 'string' || typeof body.refresh_token !== 'string') {
     throw new DomainError('xero_refused', 502, `Xero did not accept the sign-in (${res.status} ${body.error ?? ''}); try again`.replace(' )', ')'));
   }
@@ -109,9 +126,10 @@ export type XeroTenantChoice = { connectionId: string; tenantId: string; name: s
 /**
  * The organisations this consent covers: GET /connections filtered by the access token's
  * authentication_event_id, so organisations connected earlier by the same person are not offered.
+ * `allConsents`: every organisation the token still reaches (is a connection still there?).
  */
-export async function listTenants(c: OAuthConfig, accessToken: string): Promise<XeroTenantChoice[]> {
-  const event = jwtClaims(accessToken)?.authentication_event_id;
+export async function listTenants(c: Pick<OAuthConfig, 'apiUrl'>, accessToken: string, opts: { allConsents?: boolean } = {}): Promise<XeroTenantChoice[]> {
+  const event = opts.allConsents ? undefined : jwtClaims(accessToken)?.authentication_event_id;
   const url = new URL('/connections', new URL(c.apiUrl).origin);
   if (event) url.searchParams.set('authEventId', String(event));
   const res = await xeroFetch(url.toString(), { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } });

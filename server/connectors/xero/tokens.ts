@@ -2,6 +2,7 @@ import { Db } from '../../db';
 import { ConnectionWaitError, PushError } from '../accounting-connector';
 import { decryptSecret, DecryptError, encryptSecret } from './crypto';
 import { XeroConnection, xeroConnection, saveTokens, markNeedsReconnect } from './connections';
+import { postTokenEndpoint } from './oauth';
 
 export type TokenDeps = {
   db: Db;
@@ -80,29 +81,16 @@ async function accessToken(deps: TokenDeps, tenantId: string, opts: { rejected?:
 
 type TokenSet = { access_token: string; refresh_token: string; expires_in: number; scope?: string };
 
-/**
- * POST /connect/token with grant_type=refresh_token. A thin fetch rather than xero-node's
- * XeroClient.refreshWithRefreshToken: that one has the identity URL built in, and ours must be
- * configurable (XERO_IDENTITY_URL) for tests and sandboxes.
- */
+/** POST /connect/token with grant_type=refresh_token. */
 async function callTokenEndpoint(deps: TokenDeps, refreshToken: string): Promise<TokenSet | { rejected: string }> {
   if (!deps.clientId || !deps.clientSecret) throw new ConnectionWaitError('Cannot refresh the Xero token: XERO_CLIENT_ID and XERO_CLIENT_SECRET are not set');
-  let res: Response;
+  let res: Awaited<ReturnType<typeof postTokenEndpoint>>;
   try {
-    res = await fetch(`${deps.identityUrl}/connect/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${deps.clientId}:${deps.clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
-      signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-    });
+    res = await postTokenEndpoint(deps.identityUrl, { clientId: deps.clientId, clientSecret: deps.clientSecret }, { grant_type: 'refresh_token', refresh_token: refreshToken }, deps.timeoutMs ?? 10_000);
   } catch (err) {
     throw new PushError(`Xero token refresh failed: ${(err as Error).message}`, true);
   }
-  const body = (await res.json().catch(() => ({}))) as Record<string, any>;
+  const body = res.body;
   if (res.ok && typeof body.access_token === 'string' && typeof body.refresh_token === 'string') {
     return { access_token: body.access_token, refresh_token: body.refresh_token, expires_in: Number(body.expires_in ?? 1800), scope: body.scope };
   }

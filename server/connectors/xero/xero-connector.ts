@@ -2,6 +2,7 @@ import { ManualJournal } from 'xero-node';
 import { AccountingConnector, OutgoingJournal, PushError, PushResult } from '../accounting-connector';
 import { XeroConnection } from './connections';
 import { effectiveLockDate, toManualJournal } from './mapper';
+import { firstOpenDay } from '../../domain/dates';
 import { callXero, describe, XeroAnswer, XeroDeps } from './api';
 
 export type { XeroDeps } from './api';
@@ -14,17 +15,18 @@ export type { XeroDeps } from './api';
  */
 export function xeroConnector(deps: XeroDeps, connection: XeroConnection): AccountingConnector {
   const lock = effectiveLockDate(connection.periodLockDate, connection.endOfYearLockDate);
-  const pushJournals = async (_tenantId: string, journals: OutgoingJournal[], sendKey: string): Promise<Array<PushResult | PushError>> => {
+  const pushJournals = async (_tenantId: string, journals: OutgoingJournal[], sendKey: string, opts: { resend?: boolean } = {}): Promise<Array<PushResult | PushError>> => {
     const mapped = journals.map((j) => { try { return toManualJournal(j, lock); } catch (err) { return err as PushError; } });
     const sendable = mapped.filter((m): m is ManualJournal => !(m instanceof PushError));
     if (!sendable.length) return mapped as PushError[];
     const answer = await callXero(deps, connection, (api, xeroTenantId) => api.createManualJournals(xeroTenantId, { manualJournals: sendable }, false, sendKey));
-    const answered = outcomes(answer, sendable.length);
+    const answered = outcomes(answer, sendable, opts.resend ?? false);
     return mapped.map((m) => (m instanceof PushError ? m : answered.shift()!));
   };
   return {
     name: 'xero',
     pushJournals,
+    sendDate: (journal) => firstOpenDay(journal.date, lock),
     async pushJournal(tenantId, journal) {
       const [outcome] = await pushJournals(tenantId, [journal], journal.id);
       if (outcome instanceof PushError) throw outcome;
@@ -33,25 +35,34 @@ export function xeroConnector(deps: XeroDeps, connection: XeroConnection): Accou
   };
 }
 
-/** Xero's answer journal by journal: its ManualJournalID, or its validation messages. */
-function outcomes(a: XeroAnswer, count: number): Array<PushResult | PushError> {
+/**
+ * Xero's answer journal by journal: its ManualJournalID, or its validation messages. A replayed
+ * answer may list more journals than this call sent (companions already done before a crash):
+ * journals are matched by their Url, which names each one's page.
+ */
+function outcomes(a: XeroAnswer, sent: ManualJournal[], resend: boolean): Array<PushResult | PushError> {
   if (a.status === 200 || a.status === 201) {
     const mjs = (a.body?.manualJournals ?? []) as any[];
-    if (mjs.length !== count) throw new PushError(`Xero answered ${mjs.length} journals for ${count} sent`, true);
-    return mjs.map((mj) => {
-      const problems = (mj?.validationErrors ?? []).map((e: { message?: string }) => e.message).filter(Boolean);
+    const byUrl = new Map(mjs.map((mj) => [mj?.url as string, mj]));
+    return sent.map((s, i) => {
+      const mj = mjs.length === sent.length ? mjs[i] : byUrl.get(s.url!);
+      if (!mj) return new PushError(`Xero's answer does not include the journal for ${s.url}`, true);
+      const problems = (mj.validationErrors ?? []).map((e: { message?: string }) => e.message).filter(Boolean);
       if (problems.length) return new PushError(`Xero refused the journal: ${problems.join('; ')}`, false);
-      if (!mj?.manualJournalID) return new PushError('Xero answered without a ManualJournalID', true);
+      if (!mj.manualJournalID) return new PushError('Xero answered without a ManualJournalID', true);
       return { externalId: mj.manualJournalID as string };
     });
   }
   if (a.status === 400) {
-    // A ValidationException for the call: each element carries its own journal's messages.
+    // A ValidationException for the whole call: an element per journal when Xero gives them.
     const elements = (a.body?.Elements ?? []) as any[];
-    return Array.from({ length: count }, (_, i) => {
-      const messages = [...new Set(((elements[i] ?? elements[0])?.ValidationErrors ?? []).map((v: any) => String(v.Message)))];
+    return sent.map((_, i) => {
+      const own = elements.length === sent.length ? elements[i] : undefined;
+      const messages = [...new Set((own?.ValidationErrors ?? []).map((v: any) => String(v.Message)))];
       return new PushError(`Xero refused the journal: ${messages.length ? messages.join('; ') : describe(a.body)}`, false);
     });
   }
-  throw new PushError(`Xero answered ${a.status}: ${describe(a.body)}`, false);
+  // Anything else on a resend may be Xero still holding the first call under this key (a 409,
+  // say): the journals may exist, so they wait and go again under the same key.
+  throw new PushError(`Xero answered ${a.status}: ${describe(a.body)}`, resend);
 }

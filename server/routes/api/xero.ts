@@ -5,6 +5,7 @@ import { actorOf, requireRole } from '../../http/middleware/auth';
 import { NotFound } from '../../errors';
 import { XeroConnectionView, xeroConnectionView } from '../../connectors/xero/connection-view';
 import { disconnectXero } from '../../connectors/xero/connect';
+import { xeroDeps } from '../../connectors/xero/wiring';
 
 export function xeroConnectionJson(c: XeroConnectionView) {
   return {
@@ -35,7 +36,7 @@ export function xeroApi(db: Db, config: Config): Router {
   });
   r.delete('/xero/connection', requireRole('admin'), async (req, res) => {
     const tenantId = actorOf(req).tenantId;
-    const { toldXero } = await disconnectXero({ db, oauth: config.xero, encryptionKey: config.encryptionKey, signup: config.signup, tokens: { db, ...config.xero, encryptionKey: config.encryptionKey } }, tenantId);
+    const { toldXero } = await disconnectXero({ db, oauth: config.xero, encryptionKey: config.encryptionKey, signup: config.signup, tokens: xeroDeps(db, config) }, tenantId);
     const c = await xeroConnectionView(db, tenantId);
     if (!c) throw new NotFound('Xero connection', 'this organisation');
     res.json({ ...xeroConnectionJson(c), told_xero: toldXero });

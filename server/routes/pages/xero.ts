@@ -11,6 +11,7 @@ import { checkState, chosen, completeConsent, connectOrganisation, ConnectDeps, 
 import { xeroConnectionView } from '../../connectors/xero/connection-view';
 import { markSyncDue } from '../../connectors/xero/sync/service';
 import { redirect, startSession } from './auth';
+import { xeroDeps } from '../../connectors/xero/wiring';
 
 const callback = z.object({ code: z.string().min(1).optional(), state: z.string().optional(), error: z.string().optional(), error_description: z.string().optional() });
 const choice = z.object({ xero_tenant_id: z.string().min(1, 'choose an organisation') }).strict();
@@ -24,9 +25,9 @@ export function xeroPages(db: Db, config: Config): Router {
     const connection = await xeroConnectionView(db, actorOf(req).tenantId);
     render(req, res, 'pages/xero/connection', { connection, configured: !!(config.xero.clientId && config.encryptionKey), notice: noticeOf(req.query.notice) });
   });
-  r.post('/settings/xero/connect', requireUser('admin'), (req, res) => goToXero(req, res, 'connect'));
+  r.post('/settings/xero/connect', requireUser('admin'), async (req, res) => goToXero(req, res, 'connect'));
   r.post('/settings/xero/disconnect', requireUser('admin'), async (req, res) => {
-    const { toldXero } = await disconnectXero({ ...deps, tokens: { db, ...config.xero, encryptionKey: config.encryptionKey } }, actorOf(req).tenantId);
+    const { toldXero } = await disconnectXero({ ...deps, tokens: xeroDeps(db, config) }, actorOf(req).tenantId);
     redirect(req, res, `/settings/xero?notice=${toldXero ? 'disconnected' : 'disconnected-here'}`);
   });
   r.post('/settings/xero/sync', requireUser('admin'), async (req, res) => {
@@ -35,7 +36,7 @@ export function xeroPages(db: Db, config: Config): Router {
   });
 
   // The App Store's "connect request URL" and the Sign up with Xero button: a GET, as Xero links to it.
-  r.get('/xero/signup', (req, res) => goToXero(req, res, 'signup'));
+  r.get('/xero/signup', async (req, res) => goToXero(req, res, 'signup'));
   r.get('/xero/callback', async (req, res) => {
     const q = callback.parse(req.query);
     // Single use, even when the state is wrong: a forged callback spends the login.
@@ -81,15 +82,14 @@ export function xeroPages(db: Db, config: Config): Router {
     redirect(req, res, user.role === 'admin' ? '/settings/xero?notice=connected' : '/');
   }
 
-  function goToXero(req: Request, res: Response, purpose: LoginPurpose) {
+  async function goToXero(req: Request, res: Response, purpose: LoginPurpose) {
     const login = { state: randomToken(), nonce: randomToken(), purpose, startedAt: Date.now() };
     const url = consentUrl(config.xero, login);
     req.session.xeroLogin = login;
-    req.session.save((err) => {
-      if (err) throw err;
-      if (req.get('HX-Request') === 'true') res.set('HX-Redirect', url).status(204).end();
-      else res.redirect(303, url);
-    });
+    // Saved before the browser leaves: Xero's callback must find the state.
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+    if (req.get('HX-Request') === 'true') res.set('HX-Redirect', url).status(204).end();
+    else res.redirect(303, url);
   }
   return r;
 }

@@ -134,4 +134,54 @@ describe('several journals per call', () => {
     const sent = xero.received.flatMap((r) => r.body.ManualJournals.map((j: any) => j.Url));
     expect(new Set(sent).size).toBe(sent.length);
   });
+
+  it('resends a call under its key with the body first sent, even after Xero\'s lock date moved', async () => {
+    const xero = xeroDouble();
+    const { actor } = await givenJournals(2);
+    await givenXeroConnection(t.db, actor);
+    xero.afterCreate.push({ status: 504, body: 'Gateway Timeout' });
+    await drain();
+    // A bookkeeper locks the period in Xero before the resend; the sync reads the new lock date.
+    await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ period_lock_date: '2026-11-10' });
+    await makeDue(actor);
+    await drain();
+    expect(xero.received).toHaveLength(2);
+    expect(xero.received[1].idempotencyKey).toBe(xero.received[0].idempotencyKey);
+    expect(xero.received[1].body).toEqual(xero.received[0].body);
+    expect(xero.received[1].body.ManualJournals.map((j: any) => j.Date)).toEqual(['2026-11-02', '2026-11-02']);
+    await expectEachPostedOnce(actor, xero, 2);
+  });
+
+  it('keeps the key and waits when a resend is answered with a conflict: the first call may still be under way', async () => {
+    const xero = xeroDouble();
+    const { actor } = await givenJournals(2);
+    await givenXeroConnection(t.db, actor);
+    xero.afterCreate.push({ status: 504, body: 'Gateway Timeout' });
+    await drain(); // made in Xero, but the answer is lost
+    xero.script.push({ status: 409, body: { Title: 'Conflict', Status: 409, Detail: 'A request with this idempotency key is in progress' } });
+    await makeDue(actor);
+    await drain(); // resend: 409
+    const rows = await rowsOf(actor);
+    expect(rows.map((r) => [r.status, r.send_key === xero.received[0].idempotencyKey])).toEqual([['failed', true], ['failed', true]]);
+    expect(rows[0].last_error).toMatch(/^Xero answered 409/);
+    await makeDue(actor);
+    await drain();
+    await expectEachPostedOnce(actor, xero, 2);
+  });
+
+  it('matches a replayed answer to the journals by their Url when only some of the call are left to finish', async () => {
+    const xero = xeroDouble();
+    const { actor } = await givenJournals(3);
+    await givenXeroConnection(t.db, actor);
+    xero.afterCreate.push({ status: 504, body: 'Gateway Timeout' });
+    await drain();
+    // As if the first journal had been recorded done by an earlier worker before the others.
+    const [first] = await rowsOf(actor);
+    const made = xero.journalsCreated();
+    await t.db('outbox').where({ id: first.id }).update({ status: 'done', external_id: made[0].id });
+    await makeDue(actor);
+    await drain();
+    expect(xero.received[1].body.ManualJournals).toHaveLength(2);
+    await expectEachPostedOnce(actor, xero, 3);
+  });
 });

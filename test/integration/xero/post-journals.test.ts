@@ -93,7 +93,7 @@ describe('posting journals to Xero', () => {
     expect(xero.postsFor(id)[0].body.ManualJournals[0]).toMatchObject({ Date: '2026-11-02', Narration: expect.not.stringContaining('re-dated') });
   });
 
-  it('waits as long as a 429 says, holds back the next journal without calling, then posts each exactly once', async () => {
+  it('waits as long as a 429 says (not counted as an attempt), holds back the next journal without calling, then posts each exactly once', async () => {
     const xero = xeroDouble();
     xero.script.push({ status: 429, body: '', headers: { 'retry-after': '1', 'x-rate-limit-problem': 'minute' } });
     const { actor, journalIds } = await givenJournals(2);
@@ -102,9 +102,9 @@ describe('posting journals to Xero', () => {
     await drain();
     expect(xero.received).toHaveLength(1);
     const first = await outboxRow(actor, journalIds[0]);
-    expect(first).toMatchObject({ status: 'failed', attempts: 1, last_error: 'Xero rate limit reached (minute)' });
+    expect(first).toMatchObject({ status: 'failed', attempts: 0, last_error: 'Xero rate limit reached (minute)' });
     expect(await secondsUntilDue(actor, journalIds[0])).toBeLessThanOrEqual(1);
-    expect((await outboxRow(actor, journalIds[1])).status).toBe('failed');
+    expect(await outboxRow(actor, journalIds[1])).toMatchObject({ status: 'failed', attempts: 0, last_error: "Waiting for Xero's rate limit" });
 
     await new Promise((r) => setTimeout(r, 1100));
     await makeDue(actor);
@@ -212,6 +212,17 @@ describe('posting journals to Xero', () => {
     expect(xero.received).toHaveLength(2);
     expect(await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).first()).toMatchObject({ status: 'needs_reconnect', last_error: expect.stringContaining('401') });
     expect(await outboxRow(actor, id)).toMatchObject({ status: 'failed', attempts: 0, last_error: expect.stringContaining('Xero needs reconnecting') });
+  });
+
+  it('refuses the journal but keeps the connection when Xero answers 403 while still listing the organisation (a missing scope)', async () => {
+    const xero = xeroDouble();
+    xero.script.push({ status: 403, body: { Title: 'Forbidden', Status: 403, Detail: 'AuthorizationUnsuccessful' } });
+    const { actor, journalIds: [id] } = await givenJournals(1);
+    const { xeroTenantId } = await givenXeroConnection(t.db, actor);
+    nock(XERO_HOST).get('/connections').reply(200, [{ id: 'c1', tenantId: xeroTenantId, tenantType: 'ORGANISATION', tenantName: 'Demo Company (UK)' }]);
+    await drain();
+    expect(await outboxRow(actor, id)).toMatchObject({ status: 'dead', last_error: expect.stringContaining('Perpetua may not do this in Xero') });
+    expect(await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).first('status')).toEqual({ status: 'connected' });
   });
 
   it('marks the connection needs_reconnect when Xero answers 403 (the app was disconnected in Xero)', async () => {
