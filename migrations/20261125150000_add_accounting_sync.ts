@@ -23,6 +23,10 @@ export async function up(knex: Knex): Promise<void> {
     t.check("sales_invoice_dispatch in ('off','auto')", [], 'accounting_connections_dispatch_chk');
   });
   await knex.raw('create index accounting_connections_sync_due_idx on accounting_connections (next_sync_at) where status = \'connected\'');
+  // Sign in with Xero: the Xero user a person first signed in as; afterwards only that one may.
+  await knex.schema.alterTable('users', (t) => {
+    t.text('xero_user_id');
+  });
 
   await knex.schema.createTable('external_accounts', (t) => {
     t.uuid('tenant_id').notNullable().references('tenants.id').onDelete('CASCADE');
@@ -63,6 +67,9 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('external_documents');
   await knex.schema.dropTable('external_accounts');
+  await knex.schema.alterTable('users', (t) => {
+    t.dropColumn('xero_user_id');
+  });
   await knex.raw('drop index if exists accounting_connections_sync_due_idx');
   await knex.schema.alterTable('accounting_connections', (t) => {
     t.dropChecks(['accounting_connections_sync_status_chk', 'accounting_connections_dispatch_chk']);

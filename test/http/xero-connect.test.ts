@@ -214,6 +214,18 @@ describe('Sign up with Xero', () => {
     await agent.get('/settings/xero').expect(200);
   });
 
+  it('links the person to their Xero user at the first Xero sign-in and refuses another Xero user with the same email', async () => {
+    const org = xero.organisation({ name: 'Linked Ltd' });
+    const email = `linked-${Date.now()}@x.test`;
+    expect((await signUpWithXero(request.agent(app), [org.tenantId], email)).status).toBe(303);
+    const linked = await t.db('users').where({ email }).first('xero_user_id');
+    expect(linked.xero_user_id).toMatch(/^[0-9a-f-]{36}$/);
+    // The double gives every consent a new Xero user id: someone else's Xero login with this email.
+    const other = await signUpWithXero(request.agent(app), [org.tenantId], email);
+    expect(other.status).toBe(403);
+    expect(other.text).toContain('signs in with another Xero user');
+  });
+
   it('refuses an id_token carrying another nonce, creating nothing', async () => {
     const org = xero.organisation({ name: 'Replay Ltd' });
     const email = `replay-${Date.now()}@x.test`;

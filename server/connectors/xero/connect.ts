@@ -75,6 +75,9 @@ export async function connectOrganisation(deps: ConnectDeps, tenantId: string, t
 export async function signUpWithXero(deps: ConnectDeps, identity: XeroIdentity, tokens: XeroTokens, choice: XeroTenantChoice): Promise<SessionUser> {
   const existing = await deps.db('users').whereRaw('lower(email) = lower(?)', [identity.email]).whereNull('disabled_at').first();
   if (existing) {
+    // The first Xero sign-in links the person to their Xero user; afterwards only that user may.
+    if (existing.xero_user_id && existing.xero_user_id !== identity.xeroUserId) throw new Forbidden(`${identity.email} signs in with another Xero user; sign in with your password or that Xero user`);
+    if (!existing.xero_user_id && identity.xeroUserId) await deps.db('users').where({ id: existing.id }).update({ xero_user_id: identity.xeroUserId });
     const user: SessionUser = { tenantId: existing.tenant_id, userId: existing.id, role: existing.role, name: existing.name, email: existing.email };
     const connected = await xeroConnection(deps.db, user.tenantId);
     if (user.role === 'admin' && (!connected || connected.status !== 'connected')) await connectOrganisation(deps, user.tenantId, tokens, choice);
@@ -92,7 +95,10 @@ export async function signUpWithXero(deps: ConnectDeps, identity: XeroIdentity, 
     password: crypto.randomBytes(32).toString('base64url'),
     baseCurrency: org.baseCurrency,
   });
-  await deps.db.transaction((trx) => saveConnection(trx, deps, user.tenantId, tokens, choice, org));
+  await deps.db.transaction(async (trx) => {
+    await trx('users').where({ id: user.userId }).update({ xero_user_id: identity.xeroUserId || null });
+    await saveConnection(trx, deps, user.tenantId, tokens, choice, org);
+  });
   return user;
 }
 
