@@ -75,9 +75,11 @@ describe('several journals per call', () => {
     await postStockEvent(t.db, actor, { kind: 'receipt', occurredOn: '2026-11-03', reference: 'late', lines: [line('BP-2', 'MAIN', '1', '9.00')] });
     await makeDue(actor);
     await drain();
-    expect(xero.received.map((r) => r.body.ManualJournals.length)).toEqual([4, 4, 1]);
-    expect(xero.received[1].idempotencyKey).toBe(xero.received[0].idempotencyKey);
-    expect(xero.received[1].body).toEqual(xero.received[0].body);
+    // The repeat and the late journal's own call may go in either order.
+    expect(xero.received.map((r) => r.body.ManualJournals.length).sort()).toEqual([1, 4, 4]);
+    const [sent, again] = xero.received.filter((r) => r.body.ManualJournals.length === 4);
+    expect(again.idempotencyKey).toBe(sent.idempotencyKey);
+    expect(again.body).toEqual(sent.body);
     await expectEachPostedOnce(actor, xero, 5);
   });
 
