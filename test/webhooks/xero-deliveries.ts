@@ -20,6 +20,8 @@ export function xeroEvent(n: number, over: Partial<XeroEvent> = {}): XeroEvent {
     eventCategory: category,
     tenantId: XERO_TENANT,
     tenantType: 'ORGANISATION',
+    // Credit-note events carry the note's Type and Status (CreditNoteWebhookEvent requires `data`).
+    ...(category === 'CREDITNOTE' ? { data: { Type: 'ACCPAYCREDIT', Status: 'AUTHORISED' } } : {}),
     ...over,
   };
 }

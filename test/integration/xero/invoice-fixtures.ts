@@ -61,7 +61,6 @@ function lineItem(l: XeroLineSpec, amounts: string) {
     Quantity: l.Quantity,
     ...(l.DiscountRate ? { DiscountRate: l.DiscountRate } : {}),
     LineItemID: crypto.randomUUID(),
-    ValidationErrors: [],
   };
 }
 
@@ -89,9 +88,8 @@ export function xeroInvoice(s: XeroInvoiceSpec) {
     IsDiscounted: false,
     HasAttachments: false,
     Contact: { ContactID: s.Contact?.ContactID ?? crypto.randomUUID(), ContactStatus: 'ACTIVE', Name: s.Contact?.Name ?? 'Acme Bearings', HasValidationErrors: false },
-    DateString: `${date}T00:00:00`,
+    // No DateString/DueDateString: Xero's example shows them, but its Invoice schema does not define them.
     Date: msDate(date),
-    DueDateString: `${date}T00:00:00`,
     DueDate: msDate(date),
     Status: s.Status ?? 'AUTHORISED',
     LineAmountTypes: amounts,

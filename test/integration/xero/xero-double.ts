@@ -173,7 +173,9 @@ export function xeroIdentityDouble() {
   nock(XERO_HOST).persist().get('/connections').query(true).reply(function (uri) {
     const event = new URL(uri, XERO_HOST).searchParams.get('authEventId');
     const list = [...orgs.values()].filter((o) => !deleted.includes(o.connectionId) && (!event || (consents.get(event) ?? []).includes(o.tenantId)));
-    return [200, list.map((o) => ({ id: o.connectionId, authEventId: event, tenantId: o.tenantId, tenantType: 'ORGANISATION', tenantName: o.name, createdDateUtc: new Date().toISOString(), updatedDateUtc: new Date().toISOString() }))];
+    // Each connection names the consent that made it (Xero's Connection has no null authEventId).
+    const madeBy = (tenantId: string) => event ?? [...consents].reverse().find(([, tenants]) => tenants.includes(tenantId))?.[0];
+    return [200, list.map((o) => ({ id: o.connectionId, authEventId: madeBy(o.tenantId), tenantId: o.tenantId, tenantType: 'ORGANISATION', tenantName: o.name, createdDateUtc: new Date().toISOString(), updatedDateUtc: new Date().toISOString() }))];
   });
   nock(XERO_HOST).persist().delete(/\/connections\/.+/).reply(function (uri) {
     const id = uri.split('/').pop()!;

@@ -233,12 +233,12 @@ export class FakeXero {
     const sent = (req.body.ManualJournals ?? []) as any[];
     const problems = sent.map((mj) => journalProblems(mj, org));
     if (req.query.summarizeErrors !== 'false' && problems.some((p) => p.length)) {
-      return res.status(400).json({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: sent.map((mj, i) => ({ ...mj, ValidationErrors: problems[i].map((Message) => ({ Message })) })) });
+      return res.status(400).json({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: sent.map((mj, i) => ({ ...echo(mj), ValidationErrors: problems[i].map((Message) => ({ Message })) })) });
     }
     // summarizeErrors=false: each journal is made or refused on its own.
     const answered = sent.map((mj, i) => {
-      if (problems[i].length) return { ...mj, ManualJournalID: '00000000-0000-0000-0000-000000000000', StatusAttributeString: 'ERROR', ValidationErrors: problems[i].map((Message) => ({ Message })) };
-      const made = { ...mj, ManualJournalID: crypto.randomUUID(), UpdatedDateUTC: msDate(new Date()), Date: msDate(mj.Date), StatusAttributeString: 'OK' };
+      if (problems[i].length) return { ...echo(mj), ManualJournalID: '00000000-0000-0000-0000-000000000000', StatusAttributeString: 'ERROR', ValidationErrors: problems[i].map((Message) => ({ Message })) };
+      const made = { ...echo(mj), ManualJournalID: crypto.randomUUID(), UpdatedDateUTC: msDate(new Date()), StatusAttributeString: 'OK' };
       org.manualJournals.push({ ManualJournalID: made.ManualJournalID, idempotencyKey: key, journal: mj, createdAt: Date.now() });
       return made;
     });
@@ -246,6 +246,11 @@ export class FakeXero {
     org.answers.set(key, body);
     res.json(body);
   }
+}
+
+/** A sent journal as Xero echoes it in an answer: its Date as Xero writes dates ("/Date(ms+0000)/"). */
+function echo(mj: any) {
+  return { ...mj, ...(mj.Date ? { Date: msDate(mj.Date) } : {}) };
 }
 
 function journalProblems(mj: any, org: FakeOrganisation): string[] {
