@@ -141,10 +141,18 @@ describe('Connect to Xero from settings', () => {
     expect(waiting).toMatchObject({ status: 'failed', attempts: 0 });
     expect(waiting.last_error).toMatch(/^Xero needs reconnecting/);
 
+    // A bill's webhook event waiting for the connection too.
+    const [event] = await t.db('webhook_events').insert({
+      provider: 'xero', dedupe_key: `wait-${actor.tenantId}`, external_tenant_id: org.tenantId, tenant_id: actor.tenantId, category: 'INVOICE', type: 'UPDATE',
+      resource_id: 'inv-1', event_date: new Date(), payload: '{}', status: 'failed', last_error: 'Xero needs reconnecting', next_attempt_at: new Date(Date.now() + 15 * 60_000),
+    }).returning('id');
+
     to = await startConnect(agent);
     await agent.get(`/xero/callback?code=${xero.consent([org.tenantId], { email: 'x@x.test' })}&state=${to.searchParams.get('state')}`).expect(303);
     const resumed = await t.db.raw('select next_attempt_at <= now() as due from outbox where tenant_id = ? and journal_id = ?', [actor.tenantId, posted.body.journal!.id]);
     expect(resumed.rows[0].due).toBe(true);
+    const eventDue = await t.db.raw('select next_attempt_at <= now() as due from webhook_events where id = ?', [event.id]);
+    expect(eventDue.rows[0].due).toBe(true);
   });
 
   it('shows the first sync\'s progress on the connection page, refreshing itself while it runs', async () => {

@@ -56,10 +56,12 @@ export async function markNeedsReconnect(q: Q, c: Pick<XeroConnection, 'tenantId
 }
 
 /**
- * After a reconnect: journals that were waiting for the connection are due at once rather than
- * at the end of their wait. The connect flow calls this in its transaction.
+ * After a reconnect: journals and webhook events (bills, invoices) that were waiting for the
+ * connection are due at once rather than at the end of their wait. The connect flow calls this
+ * in its transaction.
  */
 export async function resumeWaitingPostings(q: Q, tenantId: string): Promise<number> {
+  await q('webhook_events').where({ tenant_id: tenantId, status: 'failed' }).update({ next_attempt_at: q.fn.now() });
   return q('outbox').where({ tenant_id: tenantId, topic: 'journal.post', status: 'failed' }).update({ next_attempt_at: q.fn.now(), updated_at: q.fn.now() });
 }
 
