@@ -4,8 +4,13 @@ import { XeroDeps } from '../connectors/xero/api';
 import { syncConnection, SyncResult, SyncStep } from '../connectors/xero/sync/run';
 import { msFromNow, startPolling } from './queue';
 
-/** How often a connected organisation is pulled (Xero sends no events for POs or items). */
-export const SYNC_EVERY_MS = 5 * 60_000;
+/**
+ * How often a connected organisation is pulled (Xero sends no events for POs or items). Every 10
+ * minutes is 144 runs a day: with the organisation and chart pulled hourly that is about
+ * 3 × 144 + 2 × 24 ≈ 480 calls a day when nothing changes, inside the Starter tier's 1,000 with
+ * room for journals (see XERO_PULL_STEPS). "Sync now" is there for a person who cannot wait.
+ */
+export const SYNC_EVERY_MS = 10 * 60_000;
 const LEASE = "now() + interval '10 minutes'";
 const MAX_BACKOFF_MS = 60 * 60_000;
 
@@ -46,8 +51,8 @@ async function claimDueConnection(db: Db): Promise<Record<string, any> | undefin
 }
 
 /**
- * Next pull in five minutes; after a failure, a wait that grows with how long the connection has
- * gone without a good sync (half of it, five minutes to an hour), or what a 429 asked for.
+ * Next pull in SYNC_EVERY_MS; after a failure, a wait that grows with how long the connection has
+ * gone without a good sync (half of it, ten minutes to an hour), or what a 429 asked for.
  */
 async function release(db: Db, c: Record<string, any>, result: SyncResult): Promise<void> {
   const since = new Date(c.last_sync_at ?? c.created_at).getTime();

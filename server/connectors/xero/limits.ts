@@ -7,10 +7,17 @@ import type { XeroAnswer } from './api';
  * learns the same from its own next answer.
  */
 const pausedUntil = new Map<string, number>();
-const dayRemaining = new Map<string, number>();
+const dayRemaining = new Map<string, { left: number; seenAt: number }>();
 const MINUTE_MS = 60_000;
 /** Xero's day limit is a rolling 24 hours: look again in an hour rather than guess the reset. */
 const DAY_PAUSE_MS = 60 * MINUTE_MS;
+/**
+ * How long X-DayLimit-Remaining is believed. The day is a rolling 24 hours, so calls made a day
+ * ago keep coming back into the allowance: after an hour the figure is too old to act on, and a
+ * connection held back by it (on a quiet weekend nothing else asks Xero) is let through to ask
+ * again, which brings a fresh figure.
+ */
+export const DAY_FIGURE_TTL_MS = 60 * MINUTE_MS;
 
 export function pausedFor(connectionId: string, now: number): number {
   return (pausedUntil.get(connectionId) ?? 0) - now;
@@ -22,7 +29,7 @@ export function notePause(connectionId: string, until: number): void {
 
 export function noteLimits(connectionId: string, a: Pick<XeroAnswer, 'status' | 'headers'>, now: number): void {
   const day = Number(a.headers['x-daylimit-remaining']);
-  if (a.headers['x-daylimit-remaining'] !== undefined && Number.isFinite(day)) dayRemaining.set(connectionId, day);
+  if (a.headers['x-daylimit-remaining'] !== undefined && Number.isFinite(day)) dayRemaining.set(connectionId, { left: day, seenAt: now });
   if (a.status === 429) {
     const seconds = Number(a.headers['retry-after']);
     notePause(connectionId, now + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : MINUTE_MS));
@@ -34,12 +41,15 @@ export function noteLimits(connectionId: string, a: Pick<XeroAnswer, 'status' | 
 }
 
 /**
- * Calls Xero last said are left today for this connection (undefined before the first answer).
+ * Calls Xero said are left today for this connection, if it said so within the last hour
+ * (undefined before the first answer, and once the figure is older than DAY_FIGURE_TTL_MS).
  * Pulls stop while fewer than PULL_RESERVE remain, so journals keep flowing on a small tier
  * (1,000 calls a day) after a large first sync.
  */
-export function callsLeftToday(connectionId: string): number | undefined {
-  return dayRemaining.get(connectionId);
+export function callsLeftToday(connectionId: string, now: number = Date.now()): number | undefined {
+  const seen = dayRemaining.get(connectionId);
+  if (!seen || now - seen.seenAt > DAY_FIGURE_TTL_MS) return undefined;
+  return seen.left;
 }
 
 export const PULL_RESERVE = 200;

@@ -5,6 +5,7 @@ import { refreshOrganisation } from '../../../server/connectors/xero/sync/organi
 import { pullAccounts, createSuggestedAccounts, listExternalAccounts } from '../../../server/connectors/xero/sync/accounts';
 import { pullSuppliers, contactWebhookHandler } from '../../../server/connectors/xero/sync/contacts';
 import { pullItems } from '../../../server/connectors/xero/sync/items';
+import { OLDEST_FIRST, pullPages } from '../../../server/connectors/xero/sync/paging';
 import { listWarnings } from '../../../server/connectors/xero/sync/warnings';
 import { supplierNamed } from '../../../server/services/purchasing/suppliers';
 import { updateSettings } from '../../../server/services/settings';
@@ -198,5 +199,41 @@ describe('pulling items', () => {
     onGet('/Items', () => [200, itemsResponse([item({ code: 'MTR-1', tracked: false, updated: '2026-11-05T00:00:00Z' })])]);
     await pullItems(t.deps, connection, new Date('2026-11-01T10:00:00Z'));
     expect(await listWarnings(t.db, connection)).toEqual([]);
+  });
+});
+
+describe('paging through a Xero list (suppliers and purchase orders alike)', () => {
+  const list = (taken: string[]) => ({
+    what: 'its contacts',
+    page: (since: Date | undefined, page: number) => (api: any, id: string) => api.getContacts(id, since, undefined, OLDEST_FIRST, undefined, page, undefined, undefined, undefined, undefined),
+    records: (body: any) => body?.contacts,
+    take: async (c: any) => { if (c.name === 'skip me') return false; taken.push(c.name); return true; },
+  });
+  const page = (n: number, from: number, count: number, itemCount: number) => contactsResponse(
+    Array.from({ length: count }, (_, i) => contact({ name: from + i === 5 ? 'skip me' : `C${from + i}`, updated: `2026-11-0${n}T10:00:${String(i % 60).padStart(2, '0')}Z` })), { page: n, itemCount });
+
+  it('reads every page oldest change first, takes each record, reports each page with the newest change seen, and stops at a short page', async () => {
+    const { connection } = await connected();
+    const get = onGet('/Contacts', (q) => [200, q.page === '1' ? page(1, 0, 100, 130) : page(2, 100, 30, 130)], 2);
+    const taken: string[] = [];
+    const pages: [number, number | undefined, string | undefined][] = [];
+    const out = await pullPages(t.deps, connection, new Date('2026-10-01T00:00:00Z'), list(taken), async (done, total, seen) => { pages.push([done, total, seen?.toISOString()]); });
+    expect(get.seen.map((s) => [s.query.page, s.query.order, s.ifModifiedSince])).toEqual([['1', 'UpdatedDateUTC ASC', '2026-10-01T00:00:00.000Z'], ['2', 'UpdatedDateUTC ASC', '2026-10-01T00:00:00.000Z']]);
+    expect(pages).toEqual([[99, 130, '2026-11-01T10:00:59.000Z'], [129, 130, '2026-11-02T10:00:29.000Z']]);
+    expect(out).toEqual({ cursor: new Date('2026-11-02T10:00:29Z'), count: 129 });
+    expect(taken).toHaveLength(129);
+  });
+
+  it('stops between pages, paused, once Xero has fewer calls left today than the reserve, with how far it got', async () => {
+    const { connection } = await connected();
+    onGet('/Contacts', () => [200, page(1, 10, 100, 300), { 'x-daylimit-remaining': '199' }]);
+    const out = await pullPages(t.deps, connection, undefined, list([]));
+    expect(out).toEqual({ cursor: new Date('2026-11-01T10:00:59Z'), count: 100, paused: true });
+  });
+
+  it('says which list Xero did not give', async () => {
+    const { connection } = await connected();
+    onGet('/Contacts', () => [400, { Message: 'bad where' }]);
+    await expect(pullPages(t.deps, connection, undefined, list([]))).rejects.toThrow(/^Xero did not give its contacts \(400: /);
   });
 });

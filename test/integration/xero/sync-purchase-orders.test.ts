@@ -2,7 +2,8 @@ import { givenOrganisation, givenPart } from '../../support/builders';
 import { XeroConnection, xeroConnection } from '../../../server/connectors/xero/connections';
 import { pullPurchaseOrders } from '../../../server/connectors/xero/sync/purchase-orders';
 import { listWarnings } from '../../../server/connectors/xero/sync/warnings';
-import { receiveLine } from '../../../server/services/goods-in/receive';
+import { receiveLine, rejectLine } from '../../../server/services/goods-in/receive';
+import { AMOUNTS, taxRate, unitPrice } from '../../../server/connectors/xero/sync/po-input';
 import { purchaseOrderView } from '../../../server/services/purchasing/views';
 import { Decimal } from '../../../server/domain/decimal';
 import { Actor } from '../../../server/services/stock/types';
@@ -17,8 +18,11 @@ async function connected(): Promise<Ctx> {
   await givenPart(t.db, actor, 'BRG-6204');
   await givenPart(t.db, actor, 'M8-BOLT');
   await givenXeroConnection(t.db, actor);
+  // Connected on a known day, so the fixtures' PO dates stay on the same side of the year-old floor.
+  await t.db('accounting_connections').where({ tenant_id: actor.tenantId }).update({ created_at: CONNECTED_AT });
   return { actor, connection: (await xeroConnection(t.db, actor.tenantId))! };
 }
+const CONNECTED_AT = '2026-11-25T08:00:00Z';
 
 /** One pull answering with these POs (a single page). */
 async function pull(c: Ctx, pos: ReturnType<typeof purchaseOrder>[], since?: Date) {
@@ -31,6 +35,7 @@ const ourPo = async (c: Ctx, externalId: string) => {
   return row ? purchaseOrderView(t.db, c.actor.tenantId, row.id) : null;
 };
 const receive = (c: Ctx, poId: string, part: string, qty: string) => receiveLine(t.db, c.actor, poId, { part, quantity: new Decimal(qty) });
+const reject = (c: Ctx, poId: string, part: string, qty: string) => rejectLine(t.db, c.actor, poId, { part, quantity: new Decimal(qty), reason: 'damaged in transit' });
 const acme = { id: '430fa14a-f945-44d3-9f97-5df5e28441b8', name: 'Acme Components Ltd' };
 const seed = (s: Partial<PoSeed> = {}): PoSeed => ({
   number: 'PO-0001', contact: acme, expected: '2026-11-20', reference: 'Job 42',
@@ -182,15 +187,110 @@ describe('pulling purchase orders from Xero', () => {
     ]);
   });
 
-  it('keeps a BILLED PO receivable and marks it as billed until its goods are in', async () => {
+  it('keeps a PO it already has receivable when it is billed in Xero, marked as billed until its goods are in', async () => {
     const c = await connected();
-    const po = purchaseOrder(seed({ status: 'BILLED', lines: [{ itemCode: 'BRG-6204', quantity: 1, unitAmount: 4 }] }));
+    const po = purchaseOrder(seed({ lines: [{ itemCode: 'BRG-6204', quantity: 1, unitAmount: 4 }] }));
     await pull(c, [po]);
+    expect((await pull(c, [{ ...po, Status: 'BILLED' }])).outcomes).toEqual({ updated: 1 });
     const ours = (await ourPo(c, po.PurchaseOrderID))!;
     expect(ours.status).toBe('open');
     expect(await listWarnings(t.db, c.connection)).toEqual([expect.objectContaining({ code: 'purchase_order_billed', purchaseOrder: 'PO-0001' })]);
     await receive(c, ours.id, 'BRG-6204', '1');
     await pull(c, []);
     expect(await listWarnings(t.db, c.connection)).toEqual([]);
+  });
+
+  it('leaves out a PO already BILLED when first seen (billed before Perpetua knew of it), naming it once in a note', async () => {
+    const c = await connected();
+    const billed = purchaseOrder(seed({ number: 'PO-0001', status: 'BILLED' }));
+    const also = purchaseOrder(seed({ number: 'PO-0002', status: 'BILLED' }));
+    const out = await pull(c, [billed, purchaseOrder(seed({ number: 'PO-0003' }))]);
+    expect(out.outcomes).toEqual({ already_billed: 1, created: 1 });
+    expect(await ourPo(c, billed.PurchaseOrderID)).toBeNull();
+
+    // Seen again (changed in Xero, or inside the cursor's overlap): named once still.
+    await pull(c, [billed, also]);
+    expect(await ourPo(c, also.PurchaseOrderID)).toBeNull();
+    expect(await listWarnings(t.db, c.connection)).toEqual([{
+      code: 'purchase_orders_left_out', reason: 'billed', purchaseOrders: ['PO-0001', 'PO-0002'], more: false,
+      message: 'Purchase orders already billed in Xero when Perpetua first saw them are not taken in: their goods came before Perpetua knew of them, so there is nothing to receive (PO-0001, PO-0002)',
+    }]);
+    expect(await t.db('purchase_orders').where({ tenant_id: c.actor.tenantId }).pluck('number')).toEqual(['PO-0003']);
+  });
+
+  it('leaves out a new SUBMITTED or AUTHORISED PO dated more than a year before the connection, and follows one it already has whatever its date', async () => {
+    const c = await connected();
+    const old = purchaseOrder(seed({ number: 'PO-0001', status: 'SUBMITTED', date: '2025-11-24' }));
+    const yearOld = purchaseOrder(seed({ number: 'PO-0002', date: '2025-11-25' }));
+    const out = await pull(c, [old, yearOld]);
+    expect(out.outcomes).toEqual({ too_old: 1, created: 1 });
+    expect(await ourPo(c, old.PurchaseOrderID)).toBeNull();
+    expect((await ourPo(c, yearOld.PurchaseOrderID))!.status).toBe('open');
+    expect(await listWarnings(t.db, c.connection)).toEqual([expect.objectContaining({
+      code: 'purchase_orders_left_out', reason: 'old', purchaseOrders: ['PO-0001'],
+      message: 'Purchase orders dated before 2025-11-25 (over a year before Xero was connected) are not taken in as orders to receive: PO-0001. Enter one in Perpetua by hand if its goods are still due',
+    })]);
+
+    // Ours already: a change in Xero is applied, though it now dates the PO further back.
+    const redated = purchaseOrder(seed({ id: yearOld.PurchaseOrderID, number: 'PO-0002', date: '2025-01-10', lines: [{ itemCode: 'BRG-6204', quantity: 12, unitAmount: 4.5 }] }));
+    expect((await pull(c, [redated])).outcomes).toEqual({ updated: 1 });
+    expect((await ourPo(c, yearOld.PurchaseOrderID))!).toMatchObject({ order_date: '2025-01-10', lines: [expect.objectContaining({ part: 'BRG-6204', quantity: '12' })] });
+  });
+
+  it('cuts a line removed in Xero to what was received and rejected, so only replacements for rejected goods are still expected', async () => {
+    const c = await connected();
+    const po = purchaseOrder(seed({ lines: [{ itemCode: 'BRG-6204', quantity: 10, unitAmount: 4.5 }, { itemCode: 'M8-BOLT', quantity: 200, unitAmount: 0.12 }, { itemCode: 'WASHER-8', quantity: 50, unitAmount: 0.02 }] }));
+    await givenPart(t.db, c.actor, 'WASHER-8');
+    await pull(c, [po]);
+    const ours = (await ourPo(c, po.PurchaseOrderID))!;
+    await reject(c, ours.id, 'BRG-6204', '3');
+    await receive(c, ours.id, 'M8-BOLT', '150');
+    await reject(c, ours.id, 'M8-BOLT', '20');
+
+    await pull(c, [purchaseOrder(seed({ id: po.PurchaseOrderID, lines: [{ itemCode: 'WASHER-8', quantity: 50, unitAmount: 0.02 }] }))]);
+
+    const view = (await ourPo(c, po.PurchaseOrderID))!;
+    expect(view.lines.map((l) => [l.part, l.ordered, l.received, l.rejected, l.outstanding])).toEqual([
+      ['BRG-6204', '3', '0', '3', '3'],
+      ['M8-BOLT', '170', '150', '20', '20'],
+      ['WASHER-8', '50', '0', '0', '50'],
+    ]);
+    expect((await listWarnings(t.db, c.connection))[0].message).toBe('PO-0001: line 1 was removed in Xero but goods were already received or rejected against it; it stays, expecting only 3 to replace what was rejected; '
+      + 'line 2 was removed in Xero but goods were already received or rejected against it; it stays, expecting only 20 to replace what was rejected');
+  });
+
+  it('cuts a line removed in Xero to what was received when nothing was rejected, and the PO is then received', async () => {
+    const c = await connected();
+    const po = purchaseOrder(seed());
+    await pull(c, [po]);
+    const ours = (await ourPo(c, po.PurchaseOrderID))!;
+    await receive(c, ours.id, 'BRG-6204', '6');
+    await receive(c, ours.id, 'M8-BOLT', '200');
+    await pull(c, [purchaseOrder(seed({ id: po.PurchaseOrderID, lines: [{ itemCode: 'M8-BOLT', quantity: 200, unitAmount: 0.12 }] }))]);
+    const view = (await ourPo(c, po.PurchaseOrderID))!;
+    expect(view).toMatchObject({ status: 'received', lines: [expect.objectContaining({ part: 'BRG-6204', ordered: '6', outstanding: '0' }), expect.objectContaining({ part: 'M8-BOLT' })] });
+  });
+});
+
+describe("Xero line figures, the rules the invoice pulls share", () => {
+  const d = (v: string) => new Decimal(v);
+  it('reads LineAmountTypes', () => {
+    expect(AMOUNTS).toEqual({ Exclusive: 'exclusive', Inclusive: 'inclusive', NoTax: 'no_tax' });
+  });
+
+  it('takes the unit price as UnitAmount less DiscountRate, or less DiscountAmount spread over the quantity', () => {
+    expect(unitPrice({ unitAmount: 12 }, d('4')).toFixed()).toBe('12');
+    expect(unitPrice({ unitAmount: 12, discountRate: 10 }, d('4')).toFixed()).toBe('10.8');
+    expect(unitPrice({ unitAmount: 12, discountAmount: 6 }, d('4')).toFixed()).toBe('10.5');
+    expect(unitPrice({ unitAmount: 12, discountRate: 10, discountAmount: 6 }, d('4')).toFixed()).toBe('10.8');
+    expect(unitPrice({ unitAmount: 10, discountAmount: 1 }, d('3')).toFixed()).toBe('9.6666666667');
+  });
+
+  it('works the tax rate out from TaxAmount over the amount before tax', () => {
+    expect(taxRate({ lineAmount: 100, taxAmount: 20 }, 'exclusive').toFixed()).toBe('20');
+    expect(taxRate({ lineAmount: 120, taxAmount: 20 }, 'inclusive').toFixed()).toBe('20');
+    expect(taxRate({ lineAmount: 100, taxAmount: 20 }, 'no_tax').toFixed()).toBe('0');
+    expect(taxRate({ lineAmount: 30, taxAmount: 1.5 }, 'exclusive').toFixed()).toBe('5');
+    expect(taxRate({ lineAmount: 0, taxAmount: 0 }, 'exclusive').toFixed()).toBe('0');
   });
 });

@@ -13,6 +13,10 @@ export async function connectedXero(db: Db, tenantId: string): Promise<XeroConne
 
 export type SyncCursors = Partial<Record<string, string>>;
 
+/** sync_cursors entries saying when a step that runs at most so often last ran (dropped by "Sync now"). */
+const RAN_AT = 'ranAt:';
+export const ranAtKey = (step: string): string => `${RAN_AT}${step}`;
+
 export async function syncCursors(db: Db, c: Pick<XeroConnection, 'tenantId' | 'id'>): Promise<SyncCursors> {
   const row = await db('accounting_connections').where({ tenant_id: c.tenantId, id: c.id }).first('sync_cursors');
   return (typeof row?.sync_cursors === 'string' ? JSON.parse(row.sync_cursors) : row?.sync_cursors ?? {}) as SyncCursors;
@@ -25,28 +29,45 @@ export async function saveCursor(db: Db, c: Pick<XeroConnection, 'tenantId' | 'i
 }
 
 /**
- * "Sync now": due at once for the sync worker. Refused while a pull is running, since a second
- * worker would otherwise take the connection up while the first still holds it.
+ * "Sync now": due at once for the sync worker, and every step runs, the hourly ones too (their
+ * "last ran" entries are dropped): the person asking may have just changed the chart or a lock
+ * date in Xero. Refused while a pull is running, since a second worker would otherwise take the
+ * connection up while the first still holds it.
  */
 export async function markSyncDue(db: Db, tenantId: string): Promise<{ nextSyncAt: string }> {
   const c = await connectedXero(db, tenantId);
   // A 'running' whose lease has run out is a worker that died mid-sync: that one may be marked.
   const [row] = await db('accounting_connections').where({ tenant_id: tenantId, id: c.id })
     .where((w) => w.whereNot('sync_status', 'running').orWhere('next_sync_at', '<=', db.fn.now()))
-    .update({ next_sync_at: db.fn.now() }).returning('next_sync_at');
+    .update({
+      next_sync_at: db.fn.now(),
+      sync_cursors: db.raw("(select coalesce(jsonb_object_agg(key, value), '{}'::jsonb) from jsonb_each(accounting_connections.sync_cursors) where key not like ?)", [`${RAN_AT}%`]),
+    }).returning('next_sync_at');
   if (!row) throw new Conflict('A Xero sync is running now; its results will show when it finishes');
   return { nextSyncAt: new Date(row.next_sync_at).toISOString() };
 }
 
-/** Xero says fewer calls are left today than the reserve kept for posting journals. */
-export function reserveReached(connectionId: string): number | null {
-  const left = callsLeftToday(connectionId);
+/** Xero says (within the last hour) fewer calls are left today than the reserve kept for posting journals. */
+export function reserveReached(connectionId: string, now: number = Date.now()): number | null {
+  const left = callsLeftToday(connectionId, now);
   return left !== undefined && left < PULL_RESERVE ? left : null;
 }
 
 /**
- * The cursor to save when a paged pull stops early (oldest first, so everything before it was
- * seen): a millisecond back, so a record sharing the last one's UpdatedDateUTC on the next page
- * is fetched again rather than skipped.
+ * How far back of the newest UpdatedDateUTC seen a cursor is saved. A record Xero commits late
+ * with an earlier timestamp, or one sharing the newest instant that was not yet visible (or sat
+ * on the next page of a pull that stopped early), is then fetched again next time rather than
+ * skipped for good. Every write is an upsert, so seeing a record twice is harmless.
  */
-export const resumeFrom = (cursor: Date | undefined): Date | undefined => (cursor ? new Date(cursor.getTime() - 1) : undefined);
+export const CURSOR_OVERLAP_MS = 5 * 60_000;
+
+/**
+ * The cursor to save for a pull that started from `since` and has seen everything up to `seen`
+ * (lists are read oldest change first, so this holds for a pull that stopped part-way too): a few
+ * minutes back of `seen`, never behind `since`. Undefined when there is nothing to move.
+ */
+export function resumeFrom(seen: Date | undefined, since?: Date): Date | undefined {
+  if (!seen || (since && seen <= since)) return undefined;
+  const back = new Date(seen.getTime() - CURSOR_OVERLAP_MS);
+  return since && back <= since ? undefined : back;
+}

@@ -3,42 +3,26 @@ import { Supplier } from '../../../services/purchasing/suppliers';
 import { WebhookHandler } from '../../../jobs/webhook-worker';
 import { callXero, describe, XeroDeps } from '../api';
 import { XeroConnection, xeroConnection } from '../connections';
-import { PushError } from '../../accounting-connector';
-import { instant, later, text } from './values';
-import { reserveReached, resumeFrom } from './connection';
+import { text } from './values';
+import { OLDEST_FIRST, OnPage, Paged, pullPages } from './paging';
 
 export type XeroContact = { contactId: string; name: string; currency?: string | null };
-export const PAGE_SIZE = 100;
-/**
- * Paged lists are read oldest change first, so a pull that stops early (the day's reserve for
- * journals reached) saves a cursor that resumes where it stopped instead of starting over.
- */
-export const OLDEST_FIRST = 'UpdatedDateUTC ASC';
-type OnPage = (done: number, total?: number) => Promise<void>;
 
 /**
  * Suppliers: GET /Contacts?where=IsSupplier==true, paged, with If-Modified-Since once a cursor
  * exists. Each is upserted on its own (a contact is one row; no transaction needed across them).
  */
-export async function pullSuppliers(deps: XeroDeps, connection: XeroConnection, since?: Date, onPage?: OnPage): Promise<{ cursor?: Date; count: number; paused?: true }> {
-  let cursor = since;
-  let count = 0;
-  for (let page = 1; ; page++) {
-    if (page > 1 && reserveReached(connection.id) !== null) return { cursor: resumeFrom(cursor), count, paused: true as const };
-    const answer = await callXero(deps, connection, (api, id) => api.getContacts(id, since, 'IsSupplier==true', OLDEST_FIRST, undefined, page, undefined, undefined, undefined, undefined));
-    if (answer.status === 304) break;
-    if (answer.status !== 200) throw new PushError(`Xero did not give its contacts (${answer.status}: ${describe(answer.body)})`, true);
-    const contacts: any[] = answer.body?.contacts ?? [];
-    for (const c of contacts) {
-      if (!c.contactID || !text(c.name).trim()) continue;
+export async function pullSuppliers(deps: XeroDeps, connection: XeroConnection, since?: Date, onPage?: OnPage): Promise<Paged> {
+  return pullPages<any>(deps, connection, since, {
+    what: 'its contacts',
+    page: (ifModifiedSince, page) => (api, id) => api.getContacts(id, ifModifiedSince, 'IsSupplier==true', OLDEST_FIRST, undefined, page, undefined, undefined, undefined, undefined),
+    records: (body) => body?.contacts,
+    take: async (c) => {
+      if (!c.contactID || !text(c.name).trim()) return false;
       await deps.db.transaction((trx) => upsertSupplier(trx, connection.tenantId, { contactId: c.contactID, name: text(c.name), currency: text(c.defaultCurrency) || null }));
-      cursor = later(cursor, instant(c.updatedDateUTC));
-      count++;
-    }
-    await onPage?.(count, answer.body?.pagination?.itemCount);
-    if (contacts.length < PAGE_SIZE) break;
-  }
-  return { cursor, count };
+      return true;
+    },
+  }, onPage);
 }
 
 /**

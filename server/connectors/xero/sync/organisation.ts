@@ -7,8 +7,9 @@ export type OrganisationFacts = XeroOrganisation;
 
 /**
  * GET /Organisation: the name, base currency and lock dates, saved on the connection. The lock
- * dates are what the journal poster re-dates into, so they are read on every sync: a bookkeeper
- * who locks a period in Xero should not see a journal refused for it.
+ * dates are what the journal poster re-dates into, so they are read hourly and on every "Sync
+ * now" (see XERO_PULL_STEPS): a bookkeeper who locks a period in Xero should not see a journal
+ * refused for it, and one who cannot wait the hour asks for a sync.
  */
 export async function refreshOrganisation(deps: XeroDeps, connection: XeroConnection): Promise<OrganisationFacts> {
   const answer = await callXero(deps, connection, (api, xeroTenantId) => api.getOrganisations(xeroTenantId));

@@ -97,10 +97,18 @@ async function removeLine(trx: Trx, tenantId: string, local: LocalLine, problems
     await trx('purchase_order_lines').where({ tenant_id: tenantId, id: local.id }).delete();
     return;
   }
-  // Never below what was received: the line stays, cut to what arrived, so nothing more is expected.
+  // The line stays (its receipts point at it), cut to what was delivered: goods-in counts
+  // ordered − received as outstanding, so units rejected and sent back are still owed as
+  // replacements, and nothing beyond them is expected. Never cut below what was received (an
+  // over-receipt), nor raised (replacements already in), nor to zero (no line orders nothing).
   const received = new Decimal(local.received_qty);
-  if (received.gt(0)) await trx('purchase_order_lines').where({ tenant_id: tenantId, id: local.id }).update({ ordered_qty: str(received) });
-  problems.push(`line ${local.line_no} was removed in Xero but goods were already received or rejected against it; it stays${received.gt(0) ? ', expecting nothing more' : ''}`);
+  const rejected = new Decimal(local.rejected_qty);
+  const ordered = new Decimal(local.ordered_qty);
+  const cut = Decimal.max(received, Decimal.min(ordered, received.plus(rejected)));
+  if (cut.gt(0) && !cut.eq(ordered)) await trx('purchase_order_lines').where({ tenant_id: tenantId, id: local.id }).update({ ordered_qty: str(cut) });
+  const owed = (cut.gt(0) ? cut : ordered).minus(received);
+  const expecting = !owed.gt(0) ? 'expecting nothing more' : cut.gt(0) ? `expecting only ${owed.toFixed()} to replace what was rejected` : `still expecting ${owed.toFixed()}`;
+  problems.push(`line ${local.line_no} was removed in Xero but goods were already received or rejected against it; it stays, ${expecting}`);
 }
 
 /** Outstanding again after a quantity went up: back to goods-in; nothing outstanding: received. */

@@ -5,7 +5,14 @@ import { insertPart } from '../../../services/catalogue';
 import { PoInput, PoLineInput } from '../../../services/purchasing/types';
 import { decimal, isoDate, text } from './values';
 
-const AMOUNTS: Record<string, AmountsMode> = { Exclusive: 'exclusive', Inclusive: 'inclusive', NoTax: 'no_tax' };
+/** Xero's LineAmountTypes as ours (a document without one is tax-exclusive, Xero's default). */
+export const AMOUNTS: Record<string, AmountsMode> = { Exclusive: 'exclusive', Inclusive: 'inclusive', NoTax: 'no_tax' };
+
+/**
+ * The figures of a Xero line item these rules read, as xero-node gives them (JSON numbers, or
+ * absent): a PO's line and an invoice's or bill's line alike.
+ */
+export type XeroLineFigures = { unitAmount?: unknown; discountRate?: unknown; discountAmount?: unknown; taxAmount?: unknown; lineAmount?: unknown };
 
 /** Xero's PO as our PoInput (header and the lines we can take in), and what was left out and why. */
 export type MappedPo = { input: PoInput; left: string[] };
@@ -59,8 +66,12 @@ function lineInput(code: string, li: any, amounts: AmountsMode): PoLineInput {
   };
 }
 
-/** UnitAmount less any discount: what each unit really costs on this order. */
-function unitPrice(li: any, quantity: Decimal): Decimal {
+/**
+ * UnitAmount less any discount: what each unit really costs on this document. DiscountRate (a
+ * percent) wins over DiscountAmount (off the whole line, so spread over its quantity); at
+ * COST_DP places. Shared with the invoice and bill pulls.
+ */
+export function unitPrice(li: XeroLineFigures, quantity: Decimal): Decimal {
   const unit = decimal(li.unitAmount) ?? ZERO;
   const rate = decimal(li.discountRate);
   if (rate && !rate.isZero()) return unit.mul(new Decimal(100).minus(rate)).div(100).toDecimalPlaces(COST_DP);
@@ -72,9 +83,10 @@ function unitPrice(li: any, quantity: Decimal): Decimal {
 /**
  * The line's tax rate in percent, from its TaxAmount (the rate behind TaxType would cost a
  * /TaxRates call): TaxAmount over the line's amount before tax, which for tax-inclusive lines is
- * LineAmount less TaxAmount. Rounded to the 4 places the column holds.
+ * LineAmount less TaxAmount. Rounded to the 4 places the column holds. Shared with the invoice
+ * and bill pulls.
  */
-function taxRate(li: any, amounts: AmountsMode): Decimal {
+export function taxRate(li: XeroLineFigures, amounts: AmountsMode): Decimal {
   if (amounts === 'no_tax') return ZERO;
   const tax = decimal(li.taxAmount) ?? ZERO;
   const line = decimal(li.lineAmount) ?? ZERO;

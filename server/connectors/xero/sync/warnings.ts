@@ -5,13 +5,26 @@ import { Db, Trx } from '../../../db';
  * accounting_connections.warnings: items tracked as inventory in Xero (they would be valued
  * twice), and purchase orders that could not be taken in, or only in part. Each warning has a
  * code and a key (the item code, the PurchaseOrderID), so the next pull replaces or clears it.
+ * `purchase_orders_left_out` is a note rather than a problem: one per reason, naming the
+ * purchase orders the pulls chose not to take in (history from before Perpetua was connected).
  */
 export type SyncWarning =
   | { code: 'tracked_item'; item: string; message: string }
   | { code: 'purchase_order'; purchaseOrder: string; externalId: string; message: string }
-  | { code: 'purchase_order_billed'; purchaseOrder: string; externalId: string; message: string };
+  | { code: 'purchase_order_billed'; purchaseOrder: string; externalId: string; message: string }
+  | { code: 'purchase_orders_left_out'; reason: LeftOutReason; purchaseOrders: string[]; more: boolean; message: string };
 
-export const warningKey = (w: SyncWarning): string => `${w.code}:${w.code === 'tracked_item' ? w.item : w.externalId}`;
+/** Why a Xero PO was not taken in: billed in Xero before Perpetua had it, or dated long before the connection. */
+export type LeftOutReason = 'billed' | 'old';
+
+export function warningKey(w: SyncWarning): string {
+  if (w.code === 'tracked_item') return `${w.code}:${w.item}`;
+  if (w.code === 'purchase_orders_left_out') return `${w.code}:${w.reason}`;
+  return `${w.code}:${w.externalId}`;
+}
+
+/** A warning about one of our purchase orders (cleared once that PO is settled here). */
+export const aboutOnePo = (w: SyncWarning): w is Extract<SyncWarning, { externalId: string }> => 'externalId' in w;
 
 export type ConnectionRef = { tenantId: string; id: string };
 
