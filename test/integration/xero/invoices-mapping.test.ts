@@ -1,7 +1,8 @@
 import { Invoice, ObjectSerializer } from 'xero-node';
-import { fromXero, isoDay, taxRateOf } from '../../../server/connectors/xero/invoices/xero-invoice';
+import { fromXero } from '../../../server/connectors/xero/invoices/xero-invoice';
+import { taxRate } from '../../../server/connectors/xero/sync/po-input';
+import { isoDate } from '../../../server/connectors/xero/sync/values';
 import { explain } from '../../../server/connectors/xero/invoices/outcomes';
-import { dec } from '../../../server/domain/decimal';
 import { Invalid } from '../../../server/errors';
 import { xeroBill } from './invoice-fixtures';
 
@@ -21,9 +22,17 @@ describe('reading a Xero invoice', () => {
     expect(inv.lines.map((l) => [l.lineNo, l.itemCode, l.quantity.toFixed(), l.unitPrice.toFixed(), l.taxRate.toFixed()])).toEqual([[1, 'BRG-1', '3', '0.99', '20.2429'], [2, null, '0', '0', '0']]);
   });
 
-  it('prices a discounted line at its amount over its quantity', () => {
-    const inv = read(xeroBill({ LineItems: [{ ItemCode: 'BRG-1', Quantity: 3, UnitAmount: 10, DiscountRate: 10 }] }));
-    expect(inv.lines[0].unitPrice.toFixed()).toBe('9');
+  it('prices a discounted line as its PO is priced: UnitAmount less the discount, not the rounded LineAmount over Quantity', () => {
+    const inv = read(xeroBill({ LineItems: [{ ItemCode: 'BRG-1', Quantity: 3, UnitAmount: 10, DiscountRate: 10 }, { ItemCode: 'BRG-2', Quantity: 3, UnitAmount: 9.99, DiscountRate: 12.5 }] }));
+    // 3 × 9.99 less 12.5% is 26.22375, which Xero rounds to a LineAmount of 26.22 (8.74 each).
+    expect(inv.lines[1].quantity.mul(inv.lines[1].unitPrice).toFixed()).toBe('26.22375');
+    expect(inv.lines.map((l) => l.unitPrice.toFixed())).toEqual(['9', '8.74125']);
+  });
+
+  it('takes a DiscountAmount off the line as a share of each unit', () => {
+    const json = xeroBill({ LineItems: [{ ItemCode: 'BRG-1', Quantity: 4, UnitAmount: 2.5 }] });
+    const discounted = { ...json, LineItems: [{ ...json.LineItems[0], DiscountAmount: 1, LineAmount: 9 }] };
+    expect(read(discounted).lines[0].unitPrice.toFixed()).toBe('2.25');
   });
 
   it.each([
@@ -32,11 +41,11 @@ describe('reading a Xero invoice', () => {
     ['no_tax', '100', '0', '0'],
     ['exclusive', '0', '0', '0'],
   ] as const)('works out the tax rate of a %s line of %s with %s tax as %s%%', (amounts, line, tax, rate) => {
-    expect(taxRateOf(amounts, dec(line), dec(tax)).toFixed()).toBe(rate);
+    expect(taxRate({ lineAmount: Number(line), taxAmount: Number(tax) }, amounts).toFixed()).toBe(rate);
   });
 
   it('reads Xero\'s three date shapes', () => {
-    expect([isoDay('/Date(1795132800000+0000)/'), isoDay('2026-11-20T00:00:00'), isoDay(new Date('2026-11-20T00:00:00Z')), isoDay('')]).toEqual(['2026-11-20', '2026-11-20', '2026-11-20', null]);
+    expect([isoDate('/Date(1795132800000+0000)/'), isoDate('2026-11-20T00:00:00'), isoDate(new Date('2026-11-20T00:00:00Z')), isoDate('')]).toEqual(['2026-11-20', '2026-11-20', '2026-11-20', null]);
   });
 
   it('names a refused line by its number and item in Xero', () => {

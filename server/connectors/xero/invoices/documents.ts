@@ -41,13 +41,23 @@ export async function documentById(q: Q, tenantId: string, id: string): Promise<
   return row ? toDocument(row) : null;
 }
 
+// A row that stands for something done here: a bill recorded or goods dispatched, with its link.
+const ACTED = (t: string) => `(${t}.outcome in ('recorded','dispatched') and ${t}.local_id is not null)`;
+const STORED_ACTED = ACTED('external_documents');
+const WRITTEN_ACTED = ACTED('excluded');
+const NEWER = '(external_documents.external_updated_at is null or excluded.external_updated_at is null or excluded.external_updated_at >= external_documents.external_updated_at)';
+
 /**
  * One row per Xero document, written whatever happened. Two events for one invoice may be
- * processed at once, or a stale fetch may finish last: a row already recorded or dispatched is
- * never turned back into listed or failed (only its status and message change), its local
- * link is kept, and an answer older than the one stored is ignored.
+ * processed at once, or a stale fetch may finish last. What Xero says of the document (number,
+ * contact, status, when it changed) is taken from the latest answer only. What was done here wins
+ * over the answers that did nothing: a recorded or dispatched row keeps its outcome, link and
+ * message against any listed, skipped or failed answer, and it is written even when it was worked
+ * out from an older answer than the one stored (the bill or dispatch exists, so the row must say
+ * so); the caller then looks again (see syncInvoice).
  */
 export async function saveDocument(q: Q, tenantId: string, d: DocumentWrite): Promise<ExternalDocument> {
+  const latest = (col: string) => q.raw(`case when ${NEWER} then excluded.${col} else external_documents.${col} end`);
   const [row] = await q('external_documents')
     .insert({
       tenant_id: tenantId, provider: 'xero', kind: d.kind, external_id: d.externalId, number: d.number, contact_name: d.contactName,
@@ -55,13 +65,14 @@ export async function saveDocument(q: Q, tenantId: string, d: DocumentWrite): Pr
     })
     .onConflict(['tenant_id', 'provider', 'external_id'])
     .merge({
-      number: q.raw('excluded.number'), contact_name: q.raw('excluded.contact_name'), external_status: q.raw('excluded.external_status'),
-      external_updated_at: q.raw('excluded.external_updated_at'), message: q.raw('excluded.message'), updated_at: q.fn.now(),
-      outcome: q.raw("case when external_documents.outcome in ('recorded','dispatched') then external_documents.outcome else excluded.outcome end"),
-      local_id: q.raw('coalesce(excluded.local_id, external_documents.local_id)'),
+      number: latest('number'), contact_name: latest('contact_name'), external_status: latest('external_status'), external_updated_at: latest('external_updated_at'),
+      outcome: q.raw(`case when ${STORED_ACTED} then external_documents.outcome else excluded.outcome end`),
+      local_id: q.raw(`case when ${STORED_ACTED} then external_documents.local_id else excluded.local_id end`),
+      message: q.raw(`case when ${STORED_ACTED} and not ${WRITTEN_ACTED} then external_documents.message else excluded.message end`),
+      updated_at: q.fn.now(),
     })
-    // An answer older than the one already acted on changes nothing.
-    .where(q.raw('external_documents.external_updated_at is null or excluded.external_updated_at is null or excluded.external_updated_at >= external_documents.external_updated_at'))
+    // An older answer changes nothing, unless it is the one that did something.
+    .where(q.raw(`${NEWER} or (${WRITTEN_ACTED} and not ${STORED_ACTED})`))
     .returning('*');
   return row ? toDocument(row) : (await findDocument(q, tenantId, d.externalId))!;
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../../../errors';
-import { Outcome } from './documents';
-import { XeroLine } from './xero-invoice';
+import { DocumentKind, Outcome } from './documents';
+import { XeroInvoice, XeroLine } from './xero-invoice';
 
 /** What handling one Xero document came to; written to external_documents. */
 export type Result = { outcome: Outcome; message: string; localId?: string | null };
@@ -17,4 +17,19 @@ export function explain(err: DomainError, lines: XeroLine[]): string {
     if (!line) return f.message;
     return `line ${line.lineNo}${line.itemCode ? ` (${line.itemCode})` : ''}: ${f.message}`;
   }).join('; ');
+}
+
+/** Something was done here for the document: a bill recorded or goods dispatched, and linked. */
+export const isActed = (r: { outcome: Outcome; localId?: string | null }): boolean => (r.outcome === 'recorded' || r.outcome === 'dispatched') && !!r.localId;
+
+/**
+ * A document dated before the day the organisation connected Xero belongs to the books before
+ * Perpetua: its goods were in (or out of) the opening stock. Xero sends an UPDATE for it whenever
+ * anything happens to it (a payment applied), which must not record or dispatch it now. It is
+ * kept as skipped, so people see why nothing happened.
+ */
+export function beforeConnection(kind: DocumentKind, inv: XeroInvoice, connectedOn: string | null): Result | null {
+  if (!inv.date || !connectedOn || inv.date >= connectedOn) return null;
+  const not = kind === 'bill' ? 'not recorded' : 'not dispatched';
+  return { outcome: 'skipped', message: `Dated ${inv.date}, before Xero was connected to Perpetua on ${connectedOn}: ${not}` };
 }

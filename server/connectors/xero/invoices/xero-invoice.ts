@@ -1,6 +1,8 @@
 import type { Invoice, LineItem } from 'xero-node';
-import { COST_DP, Decimal, ZERO } from '../../../domain/decimal';
+import { Decimal, ZERO } from '../../../domain/decimal';
 import { AmountsMode } from '../../../domain/purchasing';
+import { AMOUNTS, taxRate, unitPrice } from '../sync/po-input';
+import { decimal, instant, isoDate } from '../sync/values';
 
 // A Xero invoice or bill as Perpetua reads it. xero-node hands back JSON numbers (floats) and,
 // for `Date`, a Date object although its type says string: both are turned into decimals and
@@ -35,47 +37,20 @@ export type XeroInvoice = {
   lines: XeroLine[];
 };
 
-const AMOUNTS: Record<string, AmountsMode> = { Exclusive: 'exclusive', Inclusive: 'inclusive', NoTax: 'no_tax' };
-
-export function dec(n: unknown): Decimal {
-  if (n === undefined || n === null || n === '') return ZERO;
-  return new Decimal(String(n));
-}
-
-/** 'YYYY-MM-DD' from a Date, a "/Date(ms+0000)/" string or an ISO string. */
-export function isoDay(v: unknown): string | null {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
-  if (typeof v !== 'string' || !v) return null;
-  const ms = /^\/Date\((-?\d+)/.exec(v);
-  if (ms) return new Date(Number(ms[1])).toISOString().slice(0, 10);
-  return /^\d{4}-\d\d-\d\d/.test(v) ? v.slice(0, 10) : null;
-}
-
-function timestamp(v: unknown): Date | null {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
-  const day = typeof v === 'string' ? /^\/Date\((-?\d+)/.exec(v) : null;
-  return day ? new Date(Number(day[1])) : null;
-}
-
-export function taxRateOf(amounts: AmountsMode, lineAmount: Decimal, taxAmount: Decimal): Decimal {
-  if (amounts === 'no_tax' || taxAmount.isZero()) return ZERO;
-  const net = amounts === 'inclusive' ? lineAmount.minus(taxAmount) : lineAmount;
-  return net.isZero() ? ZERO : taxAmount.div(net).mul(100).toDecimalPlaces(4);
-}
-
+/**
+ * Price and tax rate by the rules the PO pull reads a PO line with (sync/po-input.ts): UnitAmount
+ * less any discount, not LineAmount over Quantity (Xero rounds LineAmount to 2 places), so a bill
+ * compares with its PO without price differences that are only rounding.
+ */
 function toLine(l: LineItem, i: number, amounts: AmountsMode): XeroLine {
-  const quantity = dec(l.quantity);
-  const lineAmount = dec(l.lineAmount);
-  // A discounted line's real price is its amount over its quantity, not the list UnitAmount.
-  const discounted = !dec(l.discountRate).isZero() || !dec(l.discountAmount).isZero();
-  const unitPrice = discounted && !quantity.isZero() ? lineAmount.div(quantity).toDecimalPlaces(COST_DP) : dec(l.unitAmount);
+  const quantity = decimal(l.quantity) ?? ZERO;
   return {
     lineNo: i + 1,
     itemCode: l.itemCode?.trim() || null,
     description: l.description ?? '',
     quantity,
-    unitPrice,
-    taxRate: taxRateOf(amounts, lineAmount, dec(l.taxAmount)),
+    unitPrice: unitPrice(l, quantity),
+    taxRate: taxRate(l, amounts),
     accountCode: l.accountCode ?? '',
   };
 }
@@ -90,11 +65,11 @@ export function fromXero(inv: Invoice): XeroInvoice {
     reference: (inv.reference ?? '').trim(),
     contactId: inv.contact?.contactID ?? null,
     contactName: (inv.contact?.name ?? '').trim(),
-    date: isoDay(inv.date as unknown),
+    date: isoDate(inv.date as unknown),
     currency: inv.currencyCode ? String(inv.currencyCode) : null,
-    currencyRate: inv.currencyRate === undefined || inv.currencyRate === null ? null : dec(inv.currencyRate),
+    currencyRate: decimal(inv.currencyRate),
     amounts,
-    updatedAt: timestamp(inv.updatedDateUTC as unknown),
+    updatedAt: instant(inv.updatedDateUTC as unknown),
     lines: (inv.lineItems ?? []).map((l, i) => toLine(l, i, amounts)),
   };
 }
