@@ -40,7 +40,8 @@ export function startPolling(name: string, drain: () => Promise<unknown>, opts: 
     busy = true;
     again = false;
     running = drain().catch((err) => opts.log?.error({ err, event: `${name}.worker_error` }, `${name} worker error`));
-    await running;
+    // A round that did some work may have left more (a backlog): go again at once.
+    if (Number(await running) > 0) again = true;
     busy = false;
     if (!stopped) timer = setTimeout(tick, again ? 0 : opts.intervalMs ?? 1000);
   };
