@@ -61,6 +61,8 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
     res.locals.csrfToken = csrf.generateToken(req);
     res.locals.user = req.session.user;
     res.locals.path = req.path;
+    // "Sign in / up with Xero" only where this Perpetua has a Xero app configured.
+    res.locals.xeroSignIn = !!(config.xero.clientId && config.xero.clientSecret && config.encryptionKey);
     next();
   });
   app.use(pageRoutes(db, config));

@@ -195,6 +195,13 @@ describe('Sign up with Xero', () => {
     return agent.get(`/xero/callback?code=${code}&state=${to.searchParams.get('state')}`);
   }
 
+  it('is offered on the sign-in page when a Xero app is configured', async () => {
+    await givenAdmin();
+    const login = await request(app).get('/login').expect(200);
+    expect(login.text).toContain('href="/xero/signup"');
+    expect(login.text).toContain('Sign in with Xero');
+  });
+
   it('creates the organisation from Xero (name, base currency), its admin from the Xero user, connected and signed in', async () => {
     const agent = request.agent(app);
     const org = xero.organisation({ name: 'Hopper Pumps Inc', baseCurrency: 'USD' });
