@@ -129,8 +129,9 @@ async function saveConnection(trx: Trx, deps: ConnectDeps, tenantId: string, tok
   };
   const previous = await xeroConnection(trx, tenantId, { forUpdate: true });
   if (previous && previous.externalTenantId !== choice.tenantId) {
-    // Another Xero organisation than before: its lists are pulled afresh.
-    Object.assign(fields, { sync_cursors: '{}', warnings: '[]', sync_progress: null });
+    // Another Xero organisation than before: its lists are pulled afresh, and it counts as
+    // connected from now (older bills, invoices and POs of it are history, not work).
+    Object.assign(fields, { sync_cursors: '{}', warnings: '[]', sync_progress: null, created_at: trx.fn.now() });
   }
   await trx('accounting_connections').insert({ tenant_id: tenantId, provider: 'xero', ...fields }).onConflict(['tenant_id', 'provider']).merge(fields);
   // Journals that waited while Xero was disconnected go now, in order.
