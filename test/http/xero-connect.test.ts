@@ -140,6 +140,9 @@ describe('Connect to Xero from settings', () => {
     const waiting = await t.db('outbox').where({ tenant_id: actor.tenantId, journal_id: posted.body.journal!.id }).first();
     expect(waiting).toMatchObject({ status: 'failed', attempts: 0 });
     expect(waiting.last_error).toMatch(/^Xero needs reconnecting/);
+    const shown = (await agent.get('/settings/xero').expect(200)).text;
+    expect(shown).toContain('0 posted to Xero; <a href="/journals">1 waiting</a>');
+    expect(shown).not.toContain('need attention');
 
     // A bill's webhook event waiting for the connection too.
     const [event] = await t.db('webhook_events').insert({

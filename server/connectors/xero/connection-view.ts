@@ -24,8 +24,9 @@ export type XeroConnectionView = {
 export async function xeroConnectionView(db: Db, tenantId: string): Promise<XeroConnectionView | null> {
   const r = await db('accounting_connections').where({ tenant_id: tenantId, provider: 'xero' }).first();
   if (!r) return null;
+  // failed rows are retried by themselves (Xero unavailable, a rate limit, a reconnect); dead ones need a person.
   const counts = await db('outbox').where({ tenant_id: tenantId, topic: 'journal.post' })
-    .select(db.raw("count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'failed' and last_error like 'Xero needs reconnecting%') as waiting, count(*) filter (where status in ('failed','dead') and (last_error is null or last_error not like 'Xero needs reconnecting%')) as failed, count(*) filter (where status = 'done' and connector = 'xero') as posted"))
+    .select(db.raw("count(*) filter (where status in ('pending','failed')) as waiting, count(*) filter (where status = 'dead') as failed, count(*) filter (where status = 'done' and connector = 'xero') as posted"))
     .first();
   return {
     organisationName: r.organisation_name,
@@ -41,6 +42,6 @@ export async function xeroConnectionView(db: Db, tenantId: string): Promise<Xero
     syncProgress: r.sync_progress ?? null,
     lastSyncError: r.last_sync_error ?? null,
     warnings: r.warnings ?? [],
-    journals: { waiting: Number(counts.pending) + Number(counts.waiting), failed: Number(counts.failed), posted: Number(counts.posted) },
+    journals: { waiting: Number(counts.waiting), failed: Number(counts.failed), posted: Number(counts.posted) },
   };
 }
