@@ -3,7 +3,7 @@ import { Db } from '../../db';
 import { ConnectionWaitError, PushError, RateLimitWait } from '../accounting-connector';
 import { XeroConnection, markNeedsReconnect } from './connections';
 import { getAccessToken, NEEDS_RECONNECT, TokenDeps } from './tokens';
-import { noteLimits, pausedFor } from './limits';
+import { noteLimits, pausedFor, retryAfterMs } from './limits';
 import { listTenants } from './oauth';
 
 export type XeroDeps = TokenDeps & { db: Db; apiUrl: string; callTimeoutMs?: number };
@@ -93,11 +93,6 @@ function plainHeaders(h: unknown): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries((h ?? {}) as Record<string, unknown>)) out[k.toLowerCase()] = v == null ? undefined : String(v);
   return out;
-}
-
-export function retryAfterMs(a: Pick<XeroAnswer, 'headers'>): number {
-  const seconds = Number(a.headers['retry-after']);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
 }
 
 /** The messages of a 400 ValidationException (Elements[].ValidationErrors[].Message), once each. */

@@ -23,16 +23,21 @@ export function pausedFor(connectionId: string, now: number): number {
   return (pausedUntil.get(connectionId) ?? 0) - now;
 }
 
-export function notePause(connectionId: string, until: number): void {
+function notePause(connectionId: string, until: number): void {
   pausedUntil.set(connectionId, Math.max(until, pausedUntil.get(connectionId) ?? 0));
+}
+
+/** A 429's Retry-After (seconds), or a minute when it gives none. */
+export function retryAfterMs(a: Pick<XeroAnswer, 'headers'>): number {
+  const seconds = Number(a.headers['retry-after']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : MINUTE_MS;
 }
 
 export function noteLimits(connectionId: string, a: Pick<XeroAnswer, 'status' | 'headers'>, now: number): void {
   const day = Number(a.headers['x-daylimit-remaining']);
   if (a.headers['x-daylimit-remaining'] !== undefined && Number.isFinite(day)) dayRemaining.set(connectionId, { left: day, seenAt: now });
   if (a.status === 429) {
-    const seconds = Number(a.headers['retry-after']);
-    notePause(connectionId, now + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : MINUTE_MS));
+    notePause(connectionId, now + retryAfterMs(a));
   } else if (a.headers['x-daylimit-remaining'] === '0') {
     notePause(connectionId, now + DAY_PAUSE_MS);
   } else if (a.headers['x-minlimit-remaining'] === '0') {

@@ -115,7 +115,7 @@ export function readIdToken(idToken: string | undefined, expect: { issuer: strin
 }
 
 /** The payload of a JWT (Xero's access and id tokens), or null when it is not one. */
-export function jwtClaims(token: string): Record<string, any> | null {
+function jwtClaims(token: string): Record<string, any> | null {
   const part = token.split('.')[1];
   if (!part) return null;
   try { return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')); } catch { return null; }
