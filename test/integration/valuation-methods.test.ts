@@ -1,6 +1,6 @@
 import { openTestDb, TestDb } from '../support/db';
 import { givenOrganisation, givenPart } from '../support/builders';
-import { expectReconciled, line, journalLines, onHand, openLayers } from '../support/ledger-checks';
+import { expectReconciled, line, move, journalLines, onHand, openLayers } from '../support/ledger-checks';
 import { postStockEvent } from '../../server/services/stock/post-event';
 import { getSettings, updateSettings } from '../../server/services/settings';
 import { valuation } from '../../server/services/valuation';
@@ -161,6 +161,32 @@ describe('LIFO (US GAAP)', () => {
 
     expect(await openLayers(t.db, actor, 'LIFO-1')).toEqual([['5', '20'], ['6', '27.6']]);
     expect((await valuation(t.db, actor.tenantId)).total).toBe('47.60');
+    await expectReconciled(t.db, actor);
+  });
+
+  it('keeps the receipt order of transferred layers, so the newest units are still issued first at the destination', async () => {
+    const actor = await givenOrganisation(t.db, { method: 'lifo', framework: 'US_GAAP' });
+    await givenPart(t.db, actor, 'LIFO-2');
+    await receive(actor, 'LIFO-2', '10', '1.00', '2026-11-02');
+    await receive(actor, 'LIFO-2', '10', '2.00', '2026-11-03');
+    // LIFO draws 10 x 2.00 + 5 x 1.00 = 25.00 from MAIN; B holds them oldest first, as MAIN recorded them.
+    const moved = await postStockEvent(t.db, actor, { kind: 'transfer', occurredOn: '2026-11-04', lines: [move('LIFO-2', 'MAIN', 'B', '15')] });
+    expect(moved.body.movements.map((m) => [m.location, m.quantity, m.value])).toEqual([['MAIN', '-15', '-25'], ['B', '15', '25']]);
+    expect(await openLayers(t.db, actor, 'LIFO-2', 'B')).toEqual([['5', '5'], ['10', '20']]);
+    expect(await openLayers(t.db, actor, 'LIFO-2', 'MAIN')).toEqual([['5', '5']]);
+
+    const issueAtB = (qty: string) => postStockEvent(t.db, actor, { kind: 'issue', expenseRole: 'cogs', occurredOn: '2026-11-05', lines: [line('LIFO-2', 'B', qty)] });
+    // The newest units first: 5 x 2.00 = 10.00, then 5 x 2.00 = 10.00, then the older 5 x 1.00 = 5.00.
+    const first = await issueAtB('5');
+    expect(first.body.movements[0]).toMatchObject({ quantity: '-5', value: '-10', unit_cost: '2' });
+    expect(journalLines(first.body)).toEqual([
+      { role: 'cogs', debit: '10.00', credit: '0.00' },
+      { role: 'raw_materials', debit: '0.00', credit: '10.00' },
+    ]);
+    expect((await issueAtB('5')).body.movements[0]).toMatchObject({ quantity: '-5', value: '-10' });
+    expect((await issueAtB('5')).body.movements[0]).toMatchObject({ quantity: '-5', value: '-5', unit_cost: '1' });
+    expect(await openLayers(t.db, actor, 'LIFO-2', 'B')).toEqual([]);
+    expect((await valuation(t.db, actor.tenantId)).total).toBe('5.00');
     await expectReconciled(t.db, actor);
   });
 });

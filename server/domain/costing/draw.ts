@@ -41,6 +41,16 @@ function drawAverage(layers: Layer[], qty: Decimal, available: Decimal): DrawRes
   return { ok: true, draws, value: sum(draws.map((d) => d.value)) };
 }
 
+/**
+ * A transfer's units arrive at their destination as new layers in the order the source recorded
+ * them (oldest first), not the order they were drawn: LIFO draws the newest first, and layers
+ * rebuilt in that order would put the newest units at the back of the destination's LIFO queue.
+ */
+export function inRecordedOrder(draws: Draw[], layers: Layer[]): Draw[] {
+  const seq = new Map(layers.map((l) => [l.id, l.seq]));
+  return [...draws].sort((a, b) => (seq.get(a.layerId) ?? 0) - (seq.get(b.layerId) ?? 0));
+}
+
 export function applyDraws(layers: Layer[], draws: Draw[]): Layer[] {
   return layers.map((l) => {
     const taken = draws.filter((d) => d.layerId === l.id);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Decimal, ZERO, sum } from '../../domain/decimal';
-import { drawFromLayers, planInbound, currentUnitCost, unitCostOf, drawValue, ValuationMethod, Draw } from '../../domain/costing';
+import { drawFromLayers, inRecordedOrder, planInbound, currentUnitCost, unitCostOf, drawValue, ValuationMethod, Draw } from '../../domain/costing';
 import { assertAvailable } from '../../domain/stock/rules';
 import { InsufficientStock, Conflict, Invalid } from '../../errors';
 import { LayerRow, MovementRow, NewLayer, SerialRow, BalanceRow, pairKey, layerKey, balanceKey } from '../../repos/ledger';
@@ -75,7 +75,7 @@ export class EventWriter {
     if (leg.serial) this.moveSerialOut(leg);
     const layers = this.layersAt(part.id, location.id, lot);
     const draws = this.costOut(leg, layers);
-    this.lastDraws = draws;
+    this.lastDraws = inRecordedOrder(draws, layers);
     const value = sum(draws.map((d) => d.value));
     const movementId = this.addMovement(leg, leg.qty.neg(), value.neg());
     for (const d of draws) {

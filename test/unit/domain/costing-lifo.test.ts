@@ -1,5 +1,5 @@
 import { dec } from '../../../server/domain/decimal';
-import { Layer, LIFO_REFUSED_REASON, ReportingFramework, ValuationMethod, drawFromLayers, methodRefusal } from '../../../server/domain/costing';
+import { Layer, LIFO_REFUSED_REASON, ReportingFramework, ValuationMethod, drawFromLayers, inRecordedOrder, methodRefusal } from '../../../server/domain/costing';
 import { CLASSIC, FOUR_PRICES, LayerBook, Step, replay } from './layer-book';
 
 describe('LIFO costing', () => {
@@ -26,6 +26,21 @@ describe('LIFO costing', () => {
       ['L3', '50', '300'],
       ['L2', '50', '275'],
       ['L1', '100', '500'],
+    ]);
+  });
+
+  test('a transfer carries LIFO draws to their destination in the order the source recorded them', () => {
+    const layers: Layer[] = [
+      { id: 'at-1.00', seq: 1, remainingQty: dec('10'), remainingValue: dec('10') },
+      { id: 'at-2.00', seq: 2, remainingQty: dec('10'), remainingValue: dec('20') },
+    ];
+    const r = drawFromLayers('lifo', layers, dec('15'));
+    if (!r.ok) throw new Error('expected a draw');
+    // Drawn newest first (10 x 2.00, then 5 x 1.00), carried oldest first.
+    expect(r.draws.map((d) => d.layerId)).toEqual(['at-2.00', 'at-1.00']);
+    expect(inRecordedOrder(r.draws, layers).map((d) => [d.layerId, d.qty.toFixed(), d.value.toFixed()])).toEqual([
+      ['at-1.00', '5', '5'],
+      ['at-2.00', '10', '20'],
     ]);
   });
 
