@@ -10,6 +10,8 @@ import { KnexSessionStore } from './http/session-store';
 import { apiKeyAuth } from './http/middleware/auth';
 import { errorHandler, notFound } from './http/error-handler';
 import { loadViews } from './http/render';
+import { multipartForms } from './http/multipart-form';
+import { CSV_LIMIT } from './http/csv-upload';
 import { openApiDocument } from './http/openapi';
 import { stockApi } from './routes/api/stock';
 import { catalogueApi } from './routes/api/catalogue';
@@ -46,7 +48,8 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
   app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config), xeroDocumentsApi(db), xeroSyncApi(db, config));
   app.use('/api', notFound);
 
-  app.use(express.urlencoded({ extended: true, limit: '1mb' }));
+  // File-upload forms (the CSV imports) are read here too, before the CSRF check, so their hidden _csrf field counts.
+  app.use(express.urlencoded({ extended: true, limit: '1mb' }), multipartForms(CSV_LIMIT + 100_000));
   app.use(session({
     store: new KnexSessionStore(db),
     secret: sessionSecret,

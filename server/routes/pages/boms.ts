@@ -1,4 +1,4 @@
-import express, { Request, Response as ExpressResponse, Router } from 'express';
+import { Request, Response as ExpressResponse, Router } from 'express';
 import { z, ZodError } from 'zod';
 import { Db } from '../../db';
 import { render } from '../../http/render';
@@ -7,7 +7,8 @@ import { idParam } from '../../http/schemas';
 import { formClaim } from '../../http/form-claim';
 import { parseBomLine, treeQuery } from '../../http/bom-input';
 import { Decimal } from '../../domain/decimal';
-import { DomainError, Invalid } from '../../errors';
+import { DomainError } from '../../errors';
+import { uploadedCsv } from '../../http/csv-upload';
 import { listAssemblies, getBom } from '../../services/boms/views';
 import { addBomLine, removeBomLine } from '../../services/boms/save-bom';
 import { bomTree } from '../../services/boms/tree';
@@ -17,9 +18,7 @@ import { exportBoms } from '../../services/boms/export-boms';
 import { BomTreeView } from '../../services/boms/types';
 import { redirect } from './auth';
 
-const CSV_LIMIT = 5_000_000;
 const COLUMNS = BOM_CSV_COLUMNS.join(',');
-const importForm = z.object({ csv: z.string().max(CSV_LIMIT, 'The CSV is too large (5 MB at most)').optional() }).strict();
 const openQuery = z.object({ sku: z.string().trim().max(64).optional().catch(undefined) });
 
 /** BOM pages: the assemblies with CSV import and export, one BOM's tree with stock and its lines, where-used. */
@@ -36,10 +35,10 @@ export function bomPages(db: Db): Router {
   r.get('/boms/export', requireUser(), async (req, res) => {
     res.type('text/csv').attachment('boms.csv').send(await exportBoms(db, actorOf(req).tenantId));
   });
-  // A file arrives as multipart (its CSRF token in the X-CSRF-Token header htmx sends); pasted text as a plain form.
-  r.post('/boms/import', writers, express.raw({ type: 'multipart/form-data', limit: CSV_LIMIT + 100_000 }), async (req, res) => {
+  // A chosen file (multipart, read before the CSRF check like any form) or pasted text.
+  r.post('/boms/import', writers, async (req, res) => {
     res.locals.form = { view: 'pages/boms/index', data: await indexData(db, actorOf(req).tenantId) };
-    const result = await importBoms(db, actorOf(req), await uploadedCsv(req));
+    const result = await importBoms(db, actorOf(req), uploadedCsv(req));
     render(req, res, 'pages/boms/index', { ...(await indexData(db, actorOf(req).tenantId)), result });
   });
 
@@ -118,23 +117,4 @@ async function onFormError(db: Db, req: Request, res: ExpressResponse, sku: stri
 function lineFields(fields: Record<string, string>): Record<string, unknown> {
   const { component, qty_per, attrition_pct, step, optional, note } = fields;
   return { component: component ?? '', qty_per: qty_per ?? '', attrition_pct, step, optional: optional ?? '', note };
-}
-
-/** The CSV from a file upload or the paste box (a file wins). */
-async function uploadedCsv(req: Request): Promise<string> {
-  if (Buffer.isBuffer(req.body)) {
-    const form = await new Response(new Uint8Array(req.body), { headers: { 'content-type': req.get('content-type') ?? '' } }).formData().catch(() => {
-      throw Invalid.field('csv', 'The upload could not be read; choose the file again');
-    });
-    const file = form.get('file');
-    return requireCsv(file && typeof file !== 'string' && file.size ? await file.text() : String(form.get('csv') ?? ''));
-  }
-  const { csv } = importForm.parse(formClaim(req).fields);
-  return requireCsv(csv ?? '');
-}
-
-function requireCsv(text: string): string {
-  if (!text.trim()) throw Invalid.field('csv', 'Choose a CSV file or paste the CSV');
-  if (text.length > CSV_LIMIT) throw Invalid.field('csv', 'The CSV is too large (5 MB at most)');
-  return text;
 }

@@ -1,10 +1,11 @@
-import express, { Request, Response as ExpressResponse, Router } from 'express';
+import { Request, Response as ExpressResponse, Router } from 'express';
 import { z, ZodError } from 'zod';
 import { Db } from '../../db';
 import { render, isHtmx } from '../../http/render';
 import { actorOf, requireUser } from '../../http/middleware/auth';
 import { idParam, optionalText } from '../../http/schemas';
 import { formClaim } from '../../http/form-claim';
+import { uploadedCsv } from '../../http/csv-upload';
 import { hashRequest } from '../../services/idempotency';
 import { parsePurchaseOrder, poStatusBody } from '../../http/purchasing-input';
 import { parseDecimalText } from '../../domain/numbers';
@@ -23,8 +24,6 @@ const listQuery = z.object({ status: z.enum(TABS).catch('open'), q: optionalText
 const LINE_FIELDS = ['part', 'quantity', 'purchase_unit', 'units_per_purchase_unit', 'unit_price', 'tax_rate'] as const;
 const MIN_FORM_ROWS = 6;
 const MAX_FORM_ROWS = 40;
-const CSV_LIMIT = 5_000_000;
-const importForm = z.object({ csv: z.string().max(CSV_LIMIT, 'The CSV is too large (5 MB at most)').optional() }).strict();
 
 type LineValues = Partial<Record<(typeof LINE_FIELDS)[number], string>>;
 type FormRow = { index: number; n: number; values: LineValues; errors: Record<string, string> };
@@ -53,11 +52,13 @@ export function purchasingPages(db: Db): Router {
   r.get('/purchase-orders/import', buyers, (req, res) => {
     render(req, res, 'pages/purchasing/import', { title: 'Import purchase orders', columns: PO_CSV_COLUMNS.join(',') });
   });
-  // A file arrives as multipart (its CSRF token in the X-CSRF-Token header htmx sends); pasted text as a plain form.
-  r.post('/purchase-orders/import', buyers, express.raw({ type: 'multipart/form-data', limit: CSV_LIMIT + 100_000 }), async (req, res) => {
+  // A chosen file (multipart, read before the CSRF check like any form) or pasted text.
+  r.post('/purchase-orders/import', buyers, async (req, res) => {
     res.locals.form = { view: 'pages/purchasing/import', data: { title: 'Import purchase orders', columns: PO_CSV_COLUMNS.join(',') } };
-    const { csv, key } = await uploadedCsv(req);
-    const claim = key ? { key: `form:${key}`, requestHash: hashRequest([req.method, req.path, csv]) } : undefined;
+    const csv = uploadedCsv(req);
+    // The one-time key is the form's; the request is the CSV itself, whichever box it came in.
+    const key = formClaim(req).claim?.key;
+    const claim = key ? { key, requestHash: hashRequest([req.method, req.path, csv]) } : undefined;
     const result = await importPurchaseOrdersCsv(db, actorOf(req), csv, claim);
     render(req, res, 'pages/purchasing/import', { title: 'Import purchase orders', columns: PO_CSV_COLUMNS.join(','), result });
   });
@@ -168,28 +169,4 @@ function problemsOf(err: unknown): FieldProblem[] | null {
   if (err instanceof ZodError) return err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
   if (err instanceof DomainError) return err.fields;
   return null;
-}
-
-/** The CSV from a file upload or the paste box (a file wins), and the form's one-time key. */
-async function uploadedCsv(req: Request): Promise<{ csv: string; key?: string }> {
-  if (Buffer.isBuffer(req.body)) {
-    const form = await new Response(new Uint8Array(req.body), { headers: { 'content-type': req.get('content-type') ?? '' } }).formData().catch(() => {
-      throw Invalid.field('csv', 'The upload could not be read; choose the file again');
-    });
-    const file = form.get('file');
-    const text = file && typeof file !== 'string' && file.size ? await file.text() : String(form.get('csv') ?? '');
-    return { csv: requireCsv(text), key: oneTimeKey(form.get('idempotency_key')) };
-  }
-  const { csv } = importForm.parse(formClaim(req).fields);
-  return { csv: requireCsv(csv ?? ''), key: oneTimeKey((req.body as Record<string, unknown>)?.idempotency_key) };
-}
-
-function requireCsv(text: string): string {
-  if (!text.trim()) throw Invalid.field('csv', 'Choose a CSV file or paste the CSV');
-  if (text.length > CSV_LIMIT) throw Invalid.field('csv', 'The CSV is too large (5 MB at most)');
-  return text;
-}
-
-function oneTimeKey(v: unknown): string | undefined {
-  return typeof v === 'string' && /^[\x21-\x7e]{1,128}$/.test(v) ? v : undefined;
 }
