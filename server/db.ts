@@ -49,6 +49,22 @@ export function createDb(opts: DbOptions): Db {
   } as Knex.Config);
 }
 
+// What a lost or unreachable database looks like from pg, knex's pool and PGlite: the server
+// refused or dropped the connection (SQLSTATE class 08, 57P01-57P03 when a backend is terminated
+// or the server is shutting down, 53300 when it has no connections left), the socket failed, or no
+// connection came free in time.
+const OUTAGE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const OUTAGE_MESSAGES = /Connection terminated|connection error and is not queryable|Unable to acquire a connection|timeout exceeded when trying to connect|PGlite is closed/i;
+
+/** The database could not be reached, or the connection was lost mid-request. */
+export function isDatabaseOutage(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (OUTAGE_CODES.has(code) || code.startsWith('08')) return true;
+  return e.name === 'KnexTimeoutError' || OUTAGE_MESSAGES.test(String(e.message ?? ''));
+}
+
 export async function migrateLatest(db: Db): Promise<void> {
   await db.migrate.latest();
 }

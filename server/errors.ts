@@ -61,6 +61,24 @@ export class Forbidden extends DomainError {
   }
 }
 
+/** The database is down or unreachable; the request changed nothing and can be sent again shortly. */
+export class DatabaseUnavailable extends DomainError {
+  constructor(message = 'The database is not reachable just now; nothing was changed. Try again in a few seconds') {
+    super('database_unavailable', 503, message);
+  }
+}
+
+/**
+ * The connection was lost while the change was being committed: it may or may not have been
+ * saved. Sending it again with the same Idempotency-Key (a form resubmitted carries its own) is
+ * safe: it is recorded once either way. Both answer 503 with Retry-After (http/error-handler.ts).
+ */
+export class OutcomeUnknown extends DomainError {
+  constructor() {
+    super('outcome_unknown', 503, 'The connection to the database was lost while saving, so it may have been saved. Sending it again with the same Idempotency-Key (or submitting the same form again) is safe: it is recorded once either way');
+  }
+}
+
 export class ConnectorError extends DomainError {
   constructor(message: string, readonly retryable: boolean) {
     super('connector_error', 502, message);

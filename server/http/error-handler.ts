@@ -2,7 +2,11 @@ import { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { DomainError, FieldProblem } from '../errors';
 import { Logger } from '../logger';
+import { isDatabaseOutage } from '../db';
 import { wantsJson, render } from './render';
+
+/** A database outage (503) is usually over in seconds: the client is told when to try again. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 type Problem = { status: number; code: string; message: string; fields: FieldProblem[] };
 
@@ -12,6 +16,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const p = toProblem(err);
     if (p.status >= 500) log.error({ err, event: 'http.error', path: req.path }, 'request failed');
     if (res.headersSent) return;
+    if (p.status === 503) res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     if (wantsJson(req)) {
       res.status(p.status).json({ error: { code: p.code, message: p.message, fields: p.fields } });
       return;
@@ -37,6 +42,8 @@ function toProblem(err: unknown): Problem {
   }
   const e = err as { type?: string; status?: number; code?: string; message?: string };
   if (e?.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request body is too large', fields: [] };
+  if (e?.type === 'entity.too.deep') return { status: 400, code: 'too_deep', message: String(e.message), fields: [] };
+  if (isDatabaseOutage(err)) return { status: 503, code: 'database_unavailable', message: 'The database is not reachable just now; try again in a few seconds', fields: [] };
   if (e?.type === 'entity.parse.failed') return { status: 400, code: 'malformed_json', message: 'The request body is not valid JSON', fields: [] };
   // Safety nets: the services check first, so these mean a rule was missed, never a crash.
   if (e?.code === '22003') return { status: 422, code: 'out_of_range', message: 'A number is too large to store; nothing was changed', fields: [] };
