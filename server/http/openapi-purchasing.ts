@@ -60,6 +60,7 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
     journal_per: oneOf(['line', 'delivery'], 'A journal per verified line, or one for the delivery when it is finished'),
     journal: nullable(ref('Journal')),
   };
+  const arrivedOn = date('The business date the goods arrived; today (UTC) when left out. It dates the delivery, the receipt and its journal; a line arriving on another day than the open delivery\'s begins a new delivery (the open one is finished). Refused (422, field occurred_on) in the future or on or before the lock date.');
   const lineRef = {
     line: uuid('The PO line (its id); or give part'),
     part: code('The part by SKU or barcode: its first line still outstanding'),
@@ -112,10 +113,11 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
       lot: text('Batch code (lot-tracked parts)', { maxLength: 64 }),
       serials: list(text(undefined, { minLength: 1, maxLength: 64 }), { maxItems: 10000, description: 'One serial per stock unit (serial-tracked parts)' }),
       delivery_note: text('The supplier\'s delivery note number', { maxLength: 100 }),
+      occurred_on: arrivedOn,
       approve_over_receipt: bool('An admin key approves receiving beyond the organisation\'s over-receipt tolerance'),
       approval: input({ email: text('An admin\'s email'), password: text('Their password') }, ['email', 'password']),
     }, ['quantity']),
-    RejectInput: input({ ...lineRef, quantity: decimalIn('Quantity rejected, in purchase units', QTY_DP), reason: code('Why: damaged, wrong part...', 200), delivery_note: text(undefined, { maxLength: 100 }) }, ['quantity', 'reason']),
+    RejectInput: input({ ...lineRef, quantity: decimalIn('Quantity rejected, in purchase units', QTY_DP), reason: code('Why: damaged, wrong part...', 200), delivery_note: text(undefined, { maxLength: 100 }), occurred_on: arrivedOn }, ['quantity', 'reason']),
     ReceiptLine: receiptLine,
     DeliverySummary: record(deliverySummary),
     Delivery: record({ ...deliverySummary, lines: list(receiptLine, { description: 'Newest first' }) }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal';
 import { parseQuantity, parseUnitCost } from '../domain/numbers';
-import { quantity, unitCost, isoDate, code, lot, serials, optionalText, uuid } from './schemas';
+import { quantity, unitCost, isoDate, code, lot, serials, optionalText, uuid, text } from './schemas';
 import { PoInput, ReceiveInput, RejectInput, BillInput } from '../services/purchasing/types';
 
 // Input schemas for purchasing and goods-in, shared by the JSON API and the pages' forms.
@@ -19,7 +19,7 @@ const optionalQuantity = decimal((v) => parseQuantity(v));
 const optionalPercent = decimal(parseUnitCost); // zero or more
 const optionalRate = decimal(parseUnitCost);
 const amounts = z.enum(['exclusive', 'inclusive', 'no_tax']).optional();
-const currency = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code like EUR').optional());
+const currency = z.preprocess((v) => (v === '' ? undefined : v), text().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code like EUR').optional());
 const date = z.preprocess((v) => (v === '' || v === null ? undefined : v), isoDate.optional());
 
 const poLine = z.object({
@@ -35,7 +35,7 @@ const poLine = z.object({
 
 export const purchaseOrderBody = z.object({
   number: optionalText(40),
-  supplier: z.string().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
+  supplier: text().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
   order_date: date,
   expected_date: date,
   currency,
@@ -64,20 +64,21 @@ export const receiveBody = z.object({
   lot,
   serials,
   delivery_note: optionalText(100),
+  occurred_on: date,
   approve_over_receipt: z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()).optional(),
-  approval: z.object({ email: z.string().trim().max(200), password: z.string().max(200) }).strict().optional(),
+  approval: z.object({ email: text().trim().max(200), password: text().max(200) }).strict().optional(),
 }).strict();
 
 export function parseReceive(body: unknown): ReceiveInput {
   const b = receiveBody.parse(body);
-  return { line: b.line, part: b.part, quantity: b.quantity, lot: b.lot, serials: b.serials, deliveryNote: b.delivery_note, approveOverReceipt: b.approve_over_receipt, approval: b.approval };
+  return { line: b.line, part: b.part, quantity: b.quantity, lot: b.lot, serials: b.serials, deliveryNote: b.delivery_note, occurredOn: b.occurred_on, approveOverReceipt: b.approve_over_receipt, approval: b.approval };
 }
 
-export const rejectBody = z.object({ ...lineRef, quantity, reason: code('reason').max(200), delivery_note: optionalText(100) }).strict();
+export const rejectBody = z.object({ ...lineRef, quantity, reason: code('reason').max(200), delivery_note: optionalText(100), occurred_on: date }).strict();
 
 export function parseReject(body: unknown): RejectInput {
   const b = rejectBody.parse(body);
-  return { line: b.line, part: b.part, quantity: b.quantity, reason: b.reason, deliveryNote: b.delivery_note };
+  return { line: b.line, part: b.part, quantity: b.quantity, reason: b.reason, deliveryNote: b.delivery_note, occurredOn: b.occurred_on };
 }
 
 export const poStatusBody = z.object({ status: z.enum(['open', 'closed', 'cancelled', 'draft']) }).strict();
@@ -92,7 +93,7 @@ const billLine = z.object({
 }).strict();
 
 export const billBody = z.object({
-  supplier: z.string().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
+  supplier: text().trim().min(1, 'supplier is required').max(200, 'supplier is too long (200 characters at most)'),
   number: code('number').max(60),
   reference: optionalText(100),
   date: isoDate,

@@ -17,6 +17,7 @@ import { undoReceiptLine } from '../../services/goods-in/undo';
 import { finishDelivery } from '../../services/goods-in/deliveries';
 import { listReturns, markReturned } from '../../services/goods-in/returns';
 import { redirect } from './auth';
+import { today } from '../../clock';
 
 // Goods-in pages: open POs, the Parts Receipt page (verify line by line on a tablet, with a
 // scanner), the returns list and each delivery. The page's unsaved state (quantities on the
@@ -112,6 +113,9 @@ async function receiptPage(db: Db, req: Request, po: PurchaseOrderView, o: PageO
     panel: panelModel(po),
     deliveries: deliveries.map((d) => ({ ...d, number: Number(d.number) })),
     note: text(b.delivery_note) || po.open_delivery?.delivery_note || '',
+    // The day the goods arrived: today unless the receiver says otherwise (kept across re-renders).
+    arrivedOn: text(b.occurred_on) || today(),
+    today: today(),
     isAdmin: actorOf(req).role === 'admin',
     approvalLine: undefined as string | undefined,
   };
@@ -159,8 +163,14 @@ async function showingApproval<T>(data: ReceiptPage, lineId: string, work: () =>
     return await work();
   } catch (err) {
     if (err instanceof OverTolerance || (err instanceof DomainError && err.fields.some((f) => f.field.startsWith('approval')))) data.approvalLine = lineId;
-    throw err;
+    throw inPeoplesWords(err);
   }
+}
+
+/** On this page the business date is the "Arrived on" box, not occurred_on. */
+function inPeoplesWords(err: unknown): unknown {
+  if (!(err instanceof DomainError) || !err.fields.some((f) => f.field === 'occurred_on')) return err;
+  return new DomainError(err.code, err.status, err.message.replace(/^occurred_on:?\s*/, 'Arrived on: '), err.fields);
 }
 
 /** The shared zod parsers name bare fields; on this page the message also names the part. */
@@ -170,7 +180,8 @@ function namingPart<T>(line: PoLineView, parse: () => T): T {
   } catch (err) {
     if (!(err instanceof ZodError)) throw err;
     const fields = err.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
-    const say = (f: { field: string; message: string }) => (f.message.startsWith(f.field) ? f.message : `${f.field} ${f.message}`);
+    const name = (field: string) => (field === 'occurred_on' ? 'Arrived on' : field);
+    const say = (f: { field: string; message: string }) => (f.message.startsWith(f.field) ? f.message : `${name(f.field)} ${f.message}`);
     throw new Invalid(fields, `${line.part}: ${fields.map(say).join('; ')}`);
   }
 }
@@ -200,7 +211,7 @@ function receiveFields(line: PoLineView, b: Body, all: boolean): Body {
   const quantity = all ? allOutstanding(line) : line.tracking === 'serial' ? serialQuantity(line, serials) : scoped(b, 'qty', line.id);
   if (quantity === '') throw refuse('quantity', `Enter how many ${line.purchase_unit} of ${line.part} arrived`);
   return {
-    line: line.id, quantity, lot: scoped(b, 'lot', line.id), serials, delivery_note: b.delivery_note,
+    line: line.id, quantity, lot: scoped(b, 'lot', line.id), serials, delivery_note: b.delivery_note, occurred_on: b.occurred_on,
     approve_over_receipt: b.approve_over_receipt, approval: approvalOf(b),
   };
 }
@@ -216,7 +227,7 @@ function receive(db: Db, all: boolean) {
 
 function reject(db: Db) {
   return lineAction(db, 'reject', async ({ req, po, line, body }) => {
-    const input = namingPart(line, () => parseReject({ line: line.id, quantity: text(body.reject_quantity), reason: text(body.reason), delivery_note: body.delivery_note }));
+    const input = namingPart(line, () => parseReject({ line: line.id, quantity: text(body.reject_quantity), reason: text(body.reason), delivery_note: body.delivery_note, occurred_on: body.occurred_on }));
     const result = await rejectLine(db, actorOf(req), po.id, input, formClaim(req).claim);
     const r = result.body.receipt_line;
     return { changed: true, body: { ...body, reject_quantity: '', reason: '' }, notice: `Rejected ${r.quantity} ${line.unit} of ${line.part}: ${r.reason}. It is listed for return to the supplier.` };

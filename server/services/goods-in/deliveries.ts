@@ -6,7 +6,9 @@ import { AccountRole, buildJournal, StockPosting } from '../../domain/accounting
 import { NotFound } from '../../errors';
 import { today } from '../../clock';
 import { firstOpenDay } from '../../domain/dates';
-import { getTenantWithMapping } from '../../repos/tenants';
+import { getTenant, getTenantWithMapping } from '../../repos/tenants';
+import { assertOpenPeriod } from '../../domain/stock/rules';
+import { assertBusinessDate } from '../stock/post-event';
 import { insertJournal } from '../../repos/journals';
 import { inTransaction } from '../transaction';
 import { deliveryView } from '../purchasing/views';
@@ -16,24 +18,40 @@ import { LockedPo } from './po-line';
 
 export type OpenDelivery = { id: string; number: number; receivedOn: string; journalPer: 'line' | 'delivery' };
 
-/** The PO's open delivery, begun by the first line verified (under the PO lock, so there is one). */
-export async function openDelivery(trx: Trx, actor: Actor, po: LockedPo, deliveryNote?: string): Promise<OpenDelivery> {
+/**
+ * The PO's open delivery for the day the goods arrived, begun by the first line verified (under
+ * the PO lock, so there is one). A delivery is one day's arrival: one left open for another day
+ * is finished (its held journal posted) and a delivery for this day begun, so each delivery, its
+ * receipts and its journal carry the one business date.
+ */
+export async function openDelivery(trx: Trx, actor: Actor, po: LockedPo, arrived: { on?: string; deliveryNote?: string }): Promise<OpenDelivery> {
+  const on = await arrivalDate(trx, actor.tenantId, arrived.on);
+  const deliveryNote = arrived.deliveryNote;
   let row = await trx('deliveries').where({ tenant_id: actor.tenantId, po_id: po.id, status: 'open' }).first();
-  // A delivery is one day's arrival: one left open since an earlier day is finished (its held
-  // journal posted), so today's goods are dated today, not back into a period since locked.
-  if (row && row.received_on < today()) {
+  if (row && row.received_on !== on) {
     await finishInTransaction(trx, actor, row.id);
     row = undefined;
   }
   if (!row) {
     const t = await trx('tenants').where({ id: actor.tenantId }).first('receipt_journal_per');
     [row] = await trx('deliveries')
-      .insert({ tenant_id: actor.tenantId, po_id: po.id, received_on: today(), delivery_note: deliveryNote ?? '', journal_per: t.receipt_journal_per, user_id: actor.userId ?? null })
+      .insert({ tenant_id: actor.tenantId, po_id: po.id, received_on: on, delivery_note: deliveryNote ?? '', journal_per: t.receipt_journal_per, user_id: actor.userId ?? null })
       .returning('*');
   } else if (deliveryNote && !row.delivery_note) {
     await trx('deliveries').where({ tenant_id: actor.tenantId, id: row.id }).update({ delivery_note: deliveryNote });
   }
   return { id: row.id, number: Number(row.number), receivedOn: row.received_on, journalPer: row.journal_per };
+}
+
+/**
+ * The day goods arrived: today unless given. A date in the future or inside the locked period is
+ * refused by the stock rules every event obeys (checked here too, as a rejection writes no event).
+ */
+async function arrivalDate(trx: Trx, tenantId: string, given?: string): Promise<string> {
+  const on = given ?? today();
+  assertBusinessDate(on);
+  assertOpenPeriod(on, (await getTenant(trx, tenantId)).lockDate);
+  return on;
 }
 
 export async function finishDelivery(db: Db, actor: Actor, deliveryId: string): Promise<DeliveryView> {

@@ -27,7 +27,7 @@ async function receiveInTransaction(trx: Trx, actor: Actor, poId: string, input:
   const line = await findPoLine(trx, actor.tenantId, po, input);
   const qty = stockQuantity(line, input.quantity);
   const approvedBy = await approveOverReceipt(trx, actor, line, qty, input);
-  const delivery = await openDelivery(trx, actor, po, input.deliveryNote);
+  const delivery = await openDelivery(trx, actor, po, { on: input.occurredOn, deliveryNote: input.deliveryNote });
   const location = await trx('locations').where({ tenant_id: actor.tenantId, id: po.location_id }).first('code');
   const legs = await resolveLegs(trx, actor.tenantId, {
     kind: 'receipt',
@@ -60,7 +60,7 @@ export async function rejectLine(db: Db, actor: Actor, poId: string, input: Reje
       const line = await findPoLine(trx, actor.tenantId, po, input);
       const qty = stockQuantity(line, input.quantity);
       if (!input.reason?.trim()) throw Invalid.field('reason', `Say why ${line.sku} is rejected (damaged, wrong part...)`);
-      const delivery = await openDelivery(trx, actor, po, input.deliveryNote);
+      const delivery = await openDelivery(trx, actor, po, { on: input.occurredOn, deliveryNote: input.deliveryNote });
       const [row] = await trx('receipt_lines')
         .insert({ tenant_id: actor.tenantId, delivery_id: delivery.id, po_line_id: line.id, outcome: 'rejected', quantity: str(qty), reason: input.reason.trim(), unit_cost: str(line.unitCost), user_id: actor.userId ?? null, api_key_id: actor.apiKeyId ?? null })
         .returning('id');

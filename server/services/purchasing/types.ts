@@ -38,13 +38,15 @@ export type ReceiveInput = LineRef & {
   lot?: string;
   serials?: string[];
   deliveryNote?: string;
+  /** The business date the goods arrived (default today): it dates the delivery, the receipt and its journal. */
+  occurredOn?: string;
   /** An admin's approval of an over-receipt beyond tolerance, given on the spot. */
   approval?: { email: string; password: string };
   /** The caller is an admin and approves the over-receipt itself. */
   approveOverReceipt?: boolean;
 };
 
-export type RejectInput = LineRef & { quantity: Decimal; reason: string; deliveryNote?: string };
+export type RejectInput = LineRef & { quantity: Decimal; reason: string; deliveryNote?: string; occurredOn?: string };
 
 export type BillLineInput = { part?: string; description?: string; quantity: Decimal; unitPrice: Decimal; taxRate?: Decimal; accountCode?: string };
 export type BillInput = {

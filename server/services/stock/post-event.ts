@@ -128,7 +128,7 @@ function narrate(head: EventHeader, legs: Leg[]): string {
  * 'epoch' as a date), and stock cannot move on a day that has not come yet: a future date would
  * show in every as-at valuation until then.
  */
-function assertBusinessDate(date: string): void {
+export function assertBusinessDate(date: string): void {
   if (!isIsoDate(date)) throw Invalid.field('occurred_on', `${String(date).slice(0, 40)} is not a date like 2026-11-25`);
   const latest = latestBusinessDate(today());
   if (date > latest) throw Invalid.field('occurred_on', `${date} is in the future; stock can be recorded up to ${latest}`);
