@@ -13,6 +13,9 @@ import * as webhookInbox from './20261125140000_create_webhook_inbox';
 import * as accountingConnections from './20261125140100_create_accounting_connections';
 import * as accountingSync from './20261125150000_add_accounting_sync';
 import * as outboxSendKeys from './20261125150100_add_outbox_send_keys';
+import * as attemptLimits from './20261208130000_create_attempt_limits';
+import * as supplierReturns from './20261208160000_create_supplier_returns';
+import * as supplierCreditsAccount from './20261208160100_add_supplier_credits_account';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -32,6 +35,9 @@ const migrations: [string, Migration][] = [
   ['20261125140100_create_accounting_connections', accountingConnections],
   ['20261125150000_add_accounting_sync', accountingSync],
   ['20261125150100_add_outbox_send_keys', outboxSendKeys],
+  ['20261208130000_create_attempt_limits', attemptLimits],
+  ['20261208160000_create_supplier_returns', supplierReturns],
+  ['20261208160100_add_supplier_credits_account', supplierCreditsAccount],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

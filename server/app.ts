@@ -27,12 +27,20 @@ import { xeroSyncApi } from './routes/api/xero-sync';
 import { pageRoutes } from './routes/pages';
 import { webhooksRouter } from '../webhooks';
 
-export type AppDeps = { db: Db; config: Config; log: Logger; sessionSecret: string };
+/** `clock` times sign-in back-offs (tests move it instead of waiting). */
+export type AppDeps = { db: Db; config: Config; log: Logger; sessionSecret: string; clock?: () => Date };
 
-export function createApp({ db, config, log, sessionSecret }: AppDeps): Express {
+export function createApp({ db, config, log, sessionSecret, clock = () => new Date() }: AppDeps): Express {
   loadViews();
   const app = express();
   app.disable('x-powered-by');
+  // Behind a TLS-terminating proxy the connection is plain http from the proxy: only a trusted
+  // proxy's X-Forwarded-Proto/For make req.secure (so the Secure session cookie is set) and req.ip.
+  app.set('trust proxy', config.trustProxy);
+  if (config.publicUrl.startsWith('https://') && config.trustProxy === false) {
+    log.warn({ event: 'config.trust_proxy' },
+      'PUBLIC_URL is https but TRUST_PROXY is off: behind a TLS proxy no session cookie is set and nobody can sign in');
+  }
   app.use(helmet({
     contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } },
     strictTransportSecurity: config.env === 'production',
@@ -68,7 +76,7 @@ export function createApp({ db, config, log, sessionSecret }: AppDeps): Express 
     res.locals.xeroSignIn = !!(config.xero.clientId && config.xero.clientSecret && config.encryptionKey);
     next();
   });
-  app.use(pageRoutes(db, config));
+  app.use(pageRoutes(db, config, clock));
   app.use(notFound);
   app.use(errorHandler(log));
   return app;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +14,7 @@ const schema = z.object({
   WORKERS: z.enum(['on', 'off']).default('on'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   SIGNUP: z.enum(['first-run', 'open']).default('first-run'),
+  TRUST_PROXY: z.string().trim().default('false'),
   // Xero's webhook signing key (developer.xero.com → the app → Webhooks); without it /webhooks/xero answers 401.
   XERO_WEBHOOK_KEY: z.string().min(1).optional(),
   XERO_CLIENT_ID: z.string().min(1).optional(),
@@ -36,6 +38,8 @@ export type Config = Readonly<{
   dbPoolMax: number;
   /** first-run: /setup works only until the first organisation exists; open: anyone may create one. */
   signup: 'first-run' | 'open';
+  /** Express's `trust proxy`: which proxies' X-Forwarded-* headers give the client's address and https. */
+  trustProxy: TrustProxy;
   /** Signs Xero's webhook deliveries (HMAC-SHA256); undefined: every delivery is refused. */
   xeroWebhookKey?: string;
   /** redirectUri defaults to PUBLIC_URL/xero/callback. */
@@ -65,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: e.WORKERS === 'on',
     dbPoolMax: e.DB_POOL_MAX,
     signup: e.SIGNUP,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     xeroWebhookKey: e.XERO_WEBHOOK_KEY,
     xero: Object.freeze({
       clientId: e.XERO_CLIENT_ID,
@@ -76,6 +81,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     encryptionKey: e.PERPETUA_ENCRYPTION_KEY ? parseEncryptionKey(e.PERPETUA_ENCRYPTION_KEY) : undefined,
   });
+}
+
+export type TrustProxy = boolean | number | string;
+
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as express takes it: true/false, a hop count, or proxies' addresses, CIDR ranges and
+ * named ranges separated by commas. Checked here so a typo stops start-up instead of trusting nobody.
+ */
+export function parseTrustProxy(text: string): TrustProxy {
+  const t = text.trim();
+  if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  if (/^\d+$/.test(t)) return Number(t);
+  const entries = t.split(',').map((s) => s.trim());
+  const bad = entries.filter((s) => !NAMED_RANGES.includes(s) && !isAddressOrRange(s));
+  if (!t || bad.length) {
+    throw new Error('Invalid configuration: TRUST_PROXY must be true, false, a number of proxy hops, or addresses, '
+      + `CIDR ranges, loopback, linklocal or uniquelocal separated by commas; not understood: ${bad.join(', ') || '(empty)'}`);
+  }
+  return entries.join(',');
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, range, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && net.isIPv4(range); // a netmask such as 255.255.255.0
 }
 
 /** 32 bytes, written as 64 hex digits or as base64 (`openssl rand -base64 32`). */

@@ -61,6 +61,13 @@ export class Forbidden extends DomainError {
   }
 }
 
+/** Too many attempts: the caller is told (in words and in Retry-After) how long to wait. */
+export class TooManyRequests extends DomainError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super('too_many_requests', 429, message);
+  }
+}
+
 /** The database is down or unreachable; the request changed nothing and can be sent again shortly. */
 export class DatabaseUnavailable extends DomainError {
   constructor(message = 'The database is not reachable just now; nothing was changed. Try again in a few seconds') {

@@ -1,6 +1,6 @@
 import { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { DomainError, FieldProblem } from '../errors';
+import { DomainError, FieldProblem, TooManyRequests } from '../errors';
 import { Logger } from '../logger';
 import { isDatabaseOutage } from '../db';
 import { wantsJson, render } from './render';
@@ -16,6 +16,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const p = toProblem(err);
     if (p.status >= 500) log.error({ err, event: 'http.error', path: req.path }, 'request failed');
     if (res.headersSent) return;
+    if (err instanceof TooManyRequests) res.set('Retry-After', String(err.retryAfterSeconds));
     if (p.status === 503) res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     if (wantsJson(req)) {
       res.status(p.status).json({ error: { code: p.code, message: p.message, fields: p.fields } });

@@ -1,22 +1,12 @@
-import { Router, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import { DomainError, Forbidden } from '../../errors';
-import { z } from 'zod';
+import { Router, RequestHandler, Request } from 'express';
+import { Forbidden } from '../../errors';
 import { Db } from '../../db';
 import { render } from '../../http/render';
 import { formFields } from '../../http/form-claim';
-import { createOrganisation, hasAnyOrganisation, signIn, SessionUser } from '../../services/auth/accounts';
+import { signInSchema, signUpSchema } from '../../http/sign-up-input';
+import { createOrganisation, hasAnyOrganisation, SessionUser } from '../../services/auth/accounts';
+import { countSignUp, signIn } from '../../services/auth/sign-in';
 import { loadDemoCompany } from '../../services/demo';
-
-const signUp = z.object({
-  organisation: z.string().trim().min(1, 'organisation name is required').max(200),
-  name: z.string().trim().min(1, 'your name is required').max(200),
-  email: z.string().trim().email('is not an email address'),
-  password: z.string().min(10, 'must be at least 10 characters').max(200),
-  base_currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP').default('GBP'),
-  demo: z.enum(['yes', 'no']).optional(),
-}).strict();
-const login = z.object({ email: z.string().trim().min(1, 'email is required'), password: z.string().min(1, 'password is required'), next: z.string().optional() }).strict();
 
 export function startSession(req: Express.Request & { session: any }, user: SessionUser): Promise<void> {
   // A fresh session id at sign-in (no fixation).
@@ -27,10 +17,12 @@ export function startSession(req: Express.Request & { session: any }, user: Sess
   }));
 }
 
-/** Slows password guessing and sign-up floods: per process, per client address. */
-const attempts = rateLimit({ windowMs: 10 * 60_000, limit: 20, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(new DomainError('too_many_requests', 429, 'Too many attempts from here; wait a few minutes and try again')) });
+/** The client's address: from a trusted proxy's X-Forwarded-For (TRUST_PROXY), else the connection's. */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
 
-export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
+export function authPages(db: Db, signup: 'first-run' | 'open', clock: () => Date): Router {
   const r = Router();
   // After the first organisation, new ones come only from an open sign-up (or, later, Sign up with Xero).
   const setupAllowed: RequestHandler = async (_req, _res, next) => {
@@ -40,9 +32,10 @@ export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
   r.get('/setup', setupAllowed, async (req, res) => {
     render(req, res, 'pages/setup', { firstRun: !(await hasAnyOrganisation(db)) });
   });
-  r.post('/setup', attempts, setupAllowed, async (req, res) => {
+  r.post('/setup', setupAllowed, async (req, res) => {
     res.locals.form = { view: 'pages/setup' };
-    const b = signUp.parse(formFields(req));
+    await countSignUp(db, clientAddress(req), clock());
+    const b = signUpSchema.parse(formFields(req));
     const user = await createOrganisation(db, { organisation: b.organisation, name: b.name, email: b.email, password: b.password, baseCurrency: b.base_currency });
     if (b.demo === 'yes') await loadDemoCompany(db, { tenantId: user.tenantId, userId: user.userId, role: 'admin' });
     await startSession(req, user);
@@ -52,10 +45,10 @@ export function authPages(db: Db, signup: 'first-run' | 'open'): Router {
     if (!(await hasAnyOrganisation(db))) return res.redirect('/setup');
     render(req, res, 'pages/login', { next: typeof req.query.next === 'string' ? req.query.next : '' });
   });
-  r.post('/login', attempts, async (req, res) => {
+  r.post('/login', async (req, res) => {
     res.locals.form = { view: 'pages/login' };
-    const b = login.parse(formFields(req));
-    const user = await signIn(db, b.email, b.password);
+    const b = signInSchema.parse(formFields(req));
+    const user = await signIn(db, { email: b.email, password: b.password, address: clientAddress(req), now: clock() });
     await startSession(req, user);
     redirect(req, res, localPath(b.next));
   });

@@ -18,9 +18,9 @@ import { xeroPages } from './xero';
 import { xeroDocumentPages } from './xero-documents';
 import { Config } from '../../config';
 
-export function pageRoutes(db: Db, config: Config): Router {
+export function pageRoutes(db: Db, config: Config, clock: () => Date = () => new Date()): Router {
   const r = Router();
-  r.use(authPages(db, config.signup));
+  r.use(authPages(db, config.signup, clock));
   r.get('/', (req, res) => res.redirect(req.session.user ? (req.session.user.role === 'bookkeeper' ? '/journals' : '/stock') : '/login'));
   r.use(partPages(db));
   r.use(stockPages(db));
