@@ -74,7 +74,7 @@ const journal = {
   number: int('Sequential journal number within the organisation'),
   date: date(),
   narration: text(),
-  lines: list(record({ account_code: text(), account_name: text(), role: oneOf(ACCOUNT_ROLES), debit: money('Debit'), credit: money('Credit') })),
+  lines: list(record({ account_code: text('The account\'s code in the mapping'), account_name: text(), role: oneOf(ACCOUNT_ROLES, 'The part the account plays (Settings → Account mapping)'), debit: money('Debit'), credit: money('Credit') })),
 };
 const event = {
   id: uuid(),
@@ -87,6 +87,7 @@ const event = {
   journal: nullable(ref('Journal')),
 };
 const posting = record({ status: oneOf(['pending', 'done', 'failed', 'dead'], 'State of the push to the accounting system'), label: text(), error: nullable(text()) });
+const journalSummary = record({ id: uuid(), number: int(), date: date(), narration: text(), source_path: text('The page of the event behind it'), total: money('Total of the debits'), posting });
 const figures = { on_hand: decimalOut('On hand'), allocated: decimalOut('Allocated to jobs'), available: decimalOut('On hand less allocated') };
 const account = (max: { code: number; name: number } | null) => (max ? input({ code: code('Account code', max.code), name: code('Account name', max.name) }, ['code', 'name']) : record({ code: text(), name: text() }));
 
@@ -152,8 +153,13 @@ const schemas: Record<string, Schema> = {
   LocationInput: input({ code: code('Code: letters, digits and . _ - /'), name: code('Name', 200), warehouse: code('Warehouse', 100), bin: text(undefined, { maxLength: 64 }) }, ['code', 'name', 'warehouse']),
   Location: record({ id: uuid(), code: text(), name: text(), warehouse: text(), bin: nullable(text()) }),
   ImportResult: record({ parts_created: int(), stock_lines: int('Opening stock lines recorded'), event: nullable(ref('Event')) }),
-  JournalSummary: record({ id: uuid(), number: int(), date: date(), narration: text(), source_path: text('The page of the event behind it'), total: money('Total of the debits'), posting }),
-  JournalDetail: record({ ...journal, event_id: nullable(uuid('The stock event behind it; null for a delivery\'s one journal')), source_path: text(), posting }),
+  // lines only with ?include=lines, so it is not among the required properties.
+  JournalSummary: { ...journalSummary, properties: { ...(journalSummary.properties as Schema), lines: { ...journal.lines, description: 'Only with ?include=lines' } } },
+  JournalDetail: record({
+    ...journal, event_id: nullable(uuid('The stock event behind it; null for a delivery\'s one journal')), source_path: text(), posting,
+    accounting_system: nullable(text('Where it was posted (xero, offline...); null until posted')),
+    accounting_system_id: nullable(text('Its id in the accounting system (a Xero ManualJournalID); null until posted')),
+  }),
   Valuation: record({
     as_at: nullable(date('The date asked for; null for now')),
     total: money('Total stock value'),
@@ -302,12 +308,16 @@ const paths: Record<string, Schema> = {
     post: operation({ id: 'createLocation', tag: 'Parts', summary: 'Create a location', roles: ['admin'], body: ref('LocationInput'), errors: [409], ok: { status: 201, description: 'The new location', schema: ref('Location') } }),
   },
   '/journals': {
-    get: operation({ id: 'listJournals', tag: 'Accounting', summary: 'Journals, newest first', params: [parameterRef('Limit'), parameterRef('Offset')], errors: [422], ok: { status: 200, description: 'Journals (50 unless limit says otherwise)', schema: record({ journals: list(ref('JournalSummary')) }) } }),
+    get: operation({
+      id: 'listJournals', tag: 'Accounting', summary: 'Journals, newest first', errors: [422],
+      params: [parameterRef('Limit'), parameterRef('Offset'), param('include', 'query', oneOf(['lines']), 'lines: each journal with its lines (account codes, roles, debits, credits)')],
+      ok: { status: 200, description: 'Journals (50 unless limit says otherwise)', schema: record({ journals: list(ref('JournalSummary')) }) },
+    }),
   },
   '/journals.csv': {
     get: operation({ id: 'exportJournalsCsv', tag: 'Accounting', summary: 'All journal lines as CSV', description: 'Columns: date, journal, narration, account_code, account_name, debit, credit.', ok: { status: 200, type: 'text/csv', description: 'CSV attachment', schema: text() } }),
   },
-  '/journals/{id}': { get: operation({ id: 'getJournal', tag: 'Accounting', summary: 'A journal with its lines and posting state', params: [parameterRef('JournalId')], errors: [404], ok: { status: 200, description: 'The journal', schema: ref('JournalDetail') } }) },
+  '/journals/{id}': { get: operation({ id: 'getJournal', tag: 'Accounting', summary: 'A journal with its lines and posting state', description: 'Another organisation\'s journal is not found (404), as an unknown one.', params: [parameterRef('JournalId')], errors: [404], ok: { status: 200, description: 'The journal', schema: ref('JournalDetail') } }) },
   '/valuation': {
     get: operation({ id: 'getValuation', tag: 'Accounting', summary: 'Stock value per part and location', params: [param('as_at', 'query', date(), 'Value at the end of this business date (default: now)')], errors: [422], ok: { status: 200, description: 'The valuation', schema: ref('Valuation') } }),
   },

@@ -39,6 +39,16 @@ export async function journalView(q: Q, tenantId: string, j: Record<string, any>
   };
 }
 
+/** The lines of several journals at once (a page of the journal list), by journal id, in line order. */
+export async function linesOfJournals(q: Q, tenantId: string, journalIds: string[]): Promise<Map<string, JournalView['lines']>> {
+  const out = new Map<string, JournalView['lines']>(journalIds.map((id) => [id, []]));
+  if (!journalIds.length) return out;
+  const dp = await moneyPlaces(q, tenantId);
+  const rows = await q('journal_lines').where({ tenant_id: tenantId }).whereIn('journal_id', journalIds).orderBy(['journal_id', 'line_no']);
+  for (const l of rows) out.get(l.journal_id)!.push({ account_code: l.account_code, account_name: l.account_name, role: l.account_role, ...debitCredit(new Decimal(l.amount), dp) });
+  return out;
+}
+
 /** A journal line held for a delivery's one journal (journal-per-delivery policy), per account. */
 export async function deferPostings(q: Q, tenantId: string, deliveryId: string, eventId: string, draft: JournalDraft): Promise<void> {
   await q('deferred_postings').insert(draft.lines.map((l) => ({ tenant_id: tenantId, delivery_id: deliveryId, event_id: eventId, account_role: l.role, amount: str(l.amount) })));

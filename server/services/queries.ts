@@ -2,7 +2,7 @@ import { Db, Trx } from '../db';
 import { Decimal, ZERO, str, money } from '../domain/decimal';
 import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
-import { journalView, journalForEvent } from '../repos/journals';
+import { journalView, journalForEvent, linesOfJournals } from '../repos/journals';
 import { moneyPlaces } from '../repos/tenants';
 
 // Read models for pages and the API. Reads need no locks: each is one consistent snapshot query.
@@ -143,7 +143,8 @@ export async function eventSource(db: Db | Trx, tenantId: string, eventId: strin
   return null;
 }
 
-export async function listJournals(db: Db, tenantId: string, opts: { limit?: number; offset?: number } = {}) {
+/** Journals newest first; with `lines`, each carries its lines (codes, roles, debits, credits). */
+export async function listJournals(db: Db, tenantId: string, opts: { limit?: number; offset?: number; lines?: boolean } = {}) {
   const dp = await moneyPlaces(db, tenantId);
   const rows = await db('journals as j')
     .leftJoin('outbox as o', (x) => x.on('o.journal_id', 'j.id').andOn('o.tenant_id', 'j.tenant_id'))
@@ -153,7 +154,10 @@ export async function listJournals(db: Db, tenantId: string, opts: { limit?: num
     .offset(opts.offset ?? 0)
     .select('j.*', 'o.status as posting_status', 'o.connector', 'o.last_error',
       db.raw('(select sum(amount) from journal_lines l where l.tenant_id = j.tenant_id and l.journal_id = j.id and l.amount > 0) as total'));
-  return rows.map((r) => ({ id: r.id, number: Number(r.number), date: r.journal_date, narration: r.narration, source_path: r.source_path, total: money(new Decimal(r.total ?? 0), dp), posting: postingStatus(r) }));
+  const summaries = rows.map((r) => ({ id: r.id, number: Number(r.number), date: r.journal_date, narration: r.narration, source_path: r.source_path, total: money(new Decimal(r.total ?? 0), dp), posting: postingStatus(r) }));
+  if (!opts.lines) return summaries;
+  const lines = await linesOfJournals(db, tenantId, summaries.map((j) => j.id));
+  return summaries.map((j) => ({ ...j, lines: lines.get(j.id)! }));
 }
 
 function postingStatus(r: Record<string, any>) {
@@ -165,7 +169,13 @@ export async function journalDetail(db: Db, tenantId: string, id: string) {
   const j = await db('journals').where({ tenant_id: tenantId, id }).first();
   if (!j) throw new NotFound('Journal', id);
   const o = await db('outbox').where({ tenant_id: tenantId, journal_id: id }).first();
-  return { ...(await journalView(db, tenantId, j)), event_id: j.event_id as string, source_path: j.source_path as string, posting: postingStatus({ posting_status: o?.status, connector: o?.connector, last_error: o?.last_error }) };
+  return {
+    ...(await journalView(db, tenantId, j)), event_id: j.event_id as string, source_path: j.source_path as string,
+    posting: postingStatus({ posting_status: o?.status, connector: o?.connector, last_error: o?.last_error }),
+    // Once posted: which accounting system holds it, and its id there (a Xero ManualJournalID...).
+    accounting_system: (o?.status === 'done' ? o.connector : null) as string | null,
+    accounting_system_id: (o?.external_id ?? null) as string | null,
+  };
 }
 
 export async function listEvents(db: Db, tenantId: string, limit = 50) {

@@ -10,11 +10,13 @@ import { getSettings, updateSettings } from '../../services/settings';
 import { settingsSchema, toSettingsInput } from '../../http/settings-input';
 
 const page = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() });
+const journalsQuery = page.extend({ include: z.enum(['lines'], { message: 'may only be "lines"' }).optional() });
 
 export function accountingApi(db: Db): Router {
   const r = Router();
   r.get('/journals', async (req, res) => {
-    res.json({ journals: await listJournals(db, actorOf(req).tenantId, page.parse(req.query)) });
+    const q = journalsQuery.parse(req.query);
+    res.json({ journals: await listJournals(db, actorOf(req).tenantId, { limit: q.limit, offset: q.offset, lines: q.include === 'lines' }) });
   });
   r.get('/journals.csv', async (req, res) => {
     res.type('text/csv').attachment('journals.csv').send(await journalsCsv(db, actorOf(req).tenantId));
