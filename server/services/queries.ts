@@ -4,13 +4,11 @@ import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
 import { journalView, journalForEvent, linesOfJournals } from '../repos/journals';
 import { moneyPlaces } from '../repos/tenants';
+import { containsPattern } from '../repos/text-search';
 
 // Read models for pages and the API. Reads need no locks: each is one consistent snapshot query.
 
 export type StockFilter = { q?: string; location?: string; tracking?: string; below?: boolean; limit?: number; offset?: number };
-
-/** LIKE treats % and _ as wildcards; a SKU such as "BRG_6204" must match itself only. */
-const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** One page of the stock list and how many parts match in all (for the pager). */
 export type StockList = { parts: ReturnType<typeof figures>[]; total: number; limit: number; offset: number };
@@ -34,7 +32,7 @@ export async function stockList(db: Db, tenantId: string, f: StockFilter): Promi
     )
     .where('p.tenant_id', tenantId)
     .modify((q) => {
-      if (f.q) q.andWhere((w) => w.whereILike('p.sku', likeText(f.q!)).orWhereILike('p.name', likeText(f.q!)).orWhere('p.barcode', f.q!));
+      if (f.q) q.andWhere((w) => w.whereILike('p.sku', containsPattern(f.q!)).orWhereILike('p.name', containsPattern(f.q!)).orWhere('p.barcode', f.q!));
       if (f.tracking) q.andWhere('p.tracking', f.tracking);
       if (f.below) q.andWhereRaw('p.reorder_point is not null and coalesce(b.on_hand, 0) - coalesce(b.allocated, 0) <= p.reorder_point');
     })

@@ -1,13 +1,14 @@
 import { Db, Trx } from '../../db';
 import { Decimal, money } from '../../domain/decimal';
 import { moneyPlaces } from '../../repos/tenants';
+import { whereAnyContains } from '../../repos/text-search';
 
 /** Dispatches, newest first, with their units, cost and the jobs and parts they shipped. */
 export async function listDispatches(q: Db | Trx, tenantId: string, filter: { q?: string; limit?: number } = {}) {
   const dp = await moneyPlaces(q, tenantId);
   const rows = await q('dispatches as d')
     .where('d.tenant_id', tenantId)
-    .modify((b) => { if (filter.q) b.andWhere((w) => w.whereILike('d.number', `%${filter.q}%`).orWhereILike('d.customer', `%${filter.q}%`).orWhereILike('d.reference', `%${filter.q}%`)); })
+    .modify((b) => { if (filter.q) whereAnyContains(b, ['d.number', 'd.customer', 'd.reference'], filter.q); })
     .orderBy([{ column: 'd.occurred_on', order: 'desc' }, { column: 'd.number', order: 'desc' }])
     .limit(filter.limit ?? 200)
     .select('d.id', 'd.number', 'd.customer', 'd.reference', q.raw('d.occurred_on::text as occurred_on'), 'd.event_id',

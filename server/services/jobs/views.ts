@@ -2,6 +2,7 @@ import { Trx, Db } from '../../db';
 import { Decimal, ZERO, str, money, sum } from '../../domain/decimal';
 import { margin } from '../../domain/jobs';
 import { moneyPlaces } from '../../repos/tenants';
+import { whereAnyContains } from '../../repos/text-search';
 import { findJob, jobLines, allocationsOf, JobStatus } from './job-rows';
 
 type Q = Trx | Db;
@@ -128,7 +129,7 @@ export async function listJobs(q: Q, tenantId: string, filter: { status?: JobSta
     .join('parts as p', function () { this.on('p.tenant_id', 'j.tenant_id').andOn('p.id', 'j.part_id'); })
     .where('j.tenant_id', tenantId)
     .modify((b) => { if (filter.status?.length) b.whereIn('j.status', filter.status); })
-    .modify((b) => { if (filter.q) b.andWhere((w) => w.whereILike('j.number', `%${filter.q}%`).orWhereILike('p.sku', `%${filter.q}%`).orWhereILike('j.customer', `%${filter.q}%`)); })
+    .modify((b) => { if (filter.q) whereAnyContains(b, ['j.number', 'p.sku', 'j.customer'], filter.q); })
     .orderBy([{ column: 'j.due_on' }, { column: 'j.priority' }, { column: 'j.number' }])
     .limit(500)
     .select('j.id', 'j.number', 'j.status', 'j.quantity', 'j.completed_qty', 'j.customer', 'j.priority', 'j.parent_job_id', q.raw('j.due_on::text as due_on'), 'p.sku', 'p.name',

@@ -4,6 +4,7 @@ import { Decimal, ZERO, str, money, sum } from '../../domain/decimal';
 import { NotFound } from '../../errors';
 import { journalView } from '../../repos/journals';
 import { moneyPlaces } from '../../repos/tenants';
+import { whereAnyContains } from '../../repos/text-search';
 import { DeliveryView, DeliverySummary, PoLineView, PurchaseOrderProgress, PurchaseOrderSummary, PurchaseOrderView, PoStatus, ReceiptLineView } from './types';
 
 type Q = Trx | Db;
@@ -170,10 +171,7 @@ export async function listPurchaseOrders(q: Q, tenantId: string, f: PoFilter = {
   if (f.ids) query = query.whereIn('o.id', f.ids);
   if (status === 'receivable') query = query.where('o.status', 'open');
   else if (status !== 'all') query = query.where('o.status', status);
-  if (f.q?.trim()) {
-    const like = `%${f.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((w) => w.whereRaw('lower(o.number) like ?', [like]).orWhereRaw('lower(s.name) like ?', [like]));
-  }
+  if (f.q?.trim()) query = whereAnyContains(query, ['o.number', 's.name'], f.q.trim());
   const rows = await query.orderBy([{ column: 'o.order_date', order: 'asc' }, { column: 'o.number', order: 'asc' }]).limit(f.limit ?? 200)
     .select('o.id', 'o.number', 's.name as supplier', 'o.status', 'o.order_date', 'o.expected_date', 'o.currency', 't.lines', 't.ordered', 't.received', 't.outstanding_lines');
   return rows.map((r) => ({
