@@ -57,16 +57,22 @@ async function cardModel(db: Db, req: Request, view: JobView, o: CardOpts = {}) 
   const lines = view.lines.map((l: JobLine) => ({ ...l, isShort: positive(l.short), canChild: canWork && (isOpen || view.status === 'draft') && positive(l.short) && l.made && !l.child_job }));
   const left = Decimal.max(new Decimal(view.quantity).minus(view.completed_qty).minus(view.scrapped_qty), 0);
   const c = o.form === 'complete' && o.complete ? o.complete : completeDraft({ quantity: str(left) });
+  const steps = view.steps.map((s) => stepModel(view, s, o));
+  const canComplete = canWork && isOpen && left.gt(0);
+  // A refusal shows in the form that was posted; when that form is gone from the card (its step
+  // done, the job closed since the card was opened), at the top of the card instead.
+  const onCard = o.form === 'complete' ? canComplete : !steps.some((s) => s.formId === o.form && (s.done || !canWork || !isOpen));
   return {
     title: `Job ${view.number}`, job: view, lines, isOpen, canWork, activeForm: o.form, notice: o.notice,
+    problemAt: onCard ? o.form : 'header',
     statusLabel: view.status.replace('_', ' '),
     shortCount: lines.filter((l) => l.isShort).length,
     canRelease: canWork && view.status === 'draft',
     canAllocate: canWork && isOpen && lines.some((l) => l.isShort),
     canCancel: canWork && (view.status === 'draft' || view.status === 'released'),
-    canComplete: canWork && isOpen && left.gt(0),
+    canComplete,
     canDispatch: canWork && view.outputs.length > 0,
-    steps: view.steps.map((s) => stepModel(view, s, o)),
+    steps,
     complete: { ...c, left: str(left), serialsText: c.serials.join(' '), count: c.serials.length, isSerial: view.tracking === 'serial', isLot: view.tracking === 'lot', focus: o.focus === 'entry-output' },
     // A completion's consumption and receipt share one timestamp: show the consumption first.
     history: [...view.history].sort((x, y) => x.recorded_at.localeCompare(y.recorded_at) || (x.kind === 'completion' ? 1 : 0) - (y.kind === 'completion' ? 1 : 0)).map((h) => ({ ...h, label: h.kind === 'completion' ? 'Finished goods received' : h.step === null ? 'Consumed at completion' : `Step ${h.step}` })),
