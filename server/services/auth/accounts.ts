@@ -5,7 +5,8 @@ import { insertDefaultMapping } from '../../repos/tenants';
 import { hashPassword, sha256 } from './passwords';
 import { inTransaction } from '../transaction';
 
-export type Role = 'admin' | 'operations' | 'bookkeeper';
+export const ROLES = ['admin', 'operations', 'bookkeeper'] as const;
+export type Role = (typeof ROLES)[number];
 export type SessionUser = { tenantId: string; userId: string; role: Role; name: string; email: string };
 
 export async function hasAnyOrganisation(db: Db): Promise<boolean> {
