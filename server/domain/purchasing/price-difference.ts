@@ -1,4 +1,5 @@
 import { Decimal, ZERO, VALUE_DP } from '../decimal';
+import { firstOpenDay } from '../dates';
 
 /**
  * How a bill's price difference on `billedQty` units of one receipt splits between stock still
@@ -31,4 +32,14 @@ export function splitPriceDifference(d: DifferenceInput): DifferenceSplit {
     revalue = d.layerValue.neg();
   }
   return { onHandQty, consumedQty, revalue, variance };
+}
+
+/**
+ * The business date a bill's price difference is posted on: the bill's own date, but never before
+ * the stock it revalues was there (a bill dated the day before the goods arrived would give the
+ * as-at valuation value with no quantity, and GRNI a debit before its credit), nor in a locked period.
+ */
+export function differenceDate(billDate: string, stockSince: string[], lockDate: string | null): string {
+  const latest = stockSince.reduce((a, d) => (d > a ? d : a), billDate);
+  return firstOpenDay(latest, lockDate);
 }

@@ -1,7 +1,7 @@
 import { Db, Trx } from '../../db';
 import { Decimal, ZERO, sum, str, roundMoney, COST_DP } from '../../domain/decimal';
-import { baseUnitCost } from '../../domain/purchasing';
-import { firstOpenDay, isIsoDate, latestBusinessDate } from '../../domain/dates';
+import { baseUnitCost, differenceDate } from '../../domain/purchasing';
+import { isIsoDate, latestBusinessDate } from '../../domain/dates';
 import { FieldProblem, Invalid, Conflict } from '../../errors';
 import { today } from '../../clock';
 import { partsAndLocations, partsById, locationsById, Part } from '../../repos/catalogue';
@@ -13,7 +13,7 @@ import { writeEvent } from '../stock/post-event';
 import { Actor, RevalueLeg } from '../stock/types';
 import { supplierNamed } from '../purchasing/suppliers';
 import { BillInput, BillLineInput } from '../purchasing/types';
-import { priceDifference, BilledChunk } from './price-difference';
+import { priceDifference, billedStockDates, BilledChunk } from './price-difference';
 import { billView, BillView } from './views';
 
 type Chunk = BilledChunk & { billLineId: string };
@@ -133,8 +133,10 @@ async function postDifferences(trx: Trx, actor: Actor, tenant: Tenant, input: Bi
   }
   const ppv = roundMoney(variance, tenant.minorUnits);
   if (!legs.length && ppv.isZero()) return null;
-  // A difference belongs to the period the bill arrives in: its date, or the first open day.
-  const date = firstOpenDay(input.date, tenant.lockDate);
+  // A difference belongs to the period the bill arrives in (its date, or the first open day), and
+  // never to a day before the stock it revalues was there.
+  const since = await billedStockDates(trx, actor.tenantId, chunks.map((c) => c.eventId), legs.map((l) => l.layerId));
+  const date = differenceDate(input.date, since, tenant.lockDate);
   const view = await writeEvent(trx, actor, { kind: 'revaluation', occurredOn: date, reference: input.number, reason: `bill from ${input.supplier.trim()}`, contra: 'grni', reversesEventId: null, otherPostings: ppv.isZero() ? [] : [{ role: 'ppv', amount: ppv }] }, legs);
   return view.id;
 }

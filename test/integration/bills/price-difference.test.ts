@@ -9,6 +9,7 @@ import { receiveLine } from '../../../server/services/goods-in/receive';
 import { postStockEvent } from '../../../server/services/stock/post-event';
 import { recordBill } from '../../../server/services/bills/record-bill';
 import { grniReport } from '../../../server/services/reports/grni';
+import { valuation } from '../../../server/services/valuation';
 
 let t: TestDb;
 beforeAll(async () => { t = await openTestDb(); });
@@ -70,6 +71,36 @@ describe('a bill for stock moved since it arrived', () => {
     expect(bill).toMatchObject({ revalued: '2.70', variance: '0.30' });
     expect((await openLayers(t.db, actor, 'BRG-2', 'MAIN')).map(([q, v]) => [q, dec(v).toFixed()])).toEqual([['4', '11.2']]);
     expect((await openLayers(t.db, actor, 'BRG-2', 'B')).map(([q, v]) => [q, dec(v).toFixed()])).toEqual([['5', '14']]);
+    await expectReconciled(t.db, actor);
+  });
+});
+
+describe('a bill dated before the goods arrived', () => {
+  const daysBefore = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+
+  it('dates the revaluation on the day the stock arrived, so no day shows value without quantity', async () => {
+    const actor = await givenOrganisation(t.db);
+    await givenPart(t.db, actor, 'BRG-3');
+    const po = (await createPurchaseOrder(t.db, actor, { supplier: 'Acme', location: 'MAIN', lines: [{ part: 'BRG-3', quantity: dec(10), unitPrice: dec('2.50') }] })).body;
+    await receiveLine(t.db, actor, po.id, { part: 'BRG-3', quantity: dec(10) });
+    const receipt = await t.db('stock_events').where({ tenant_id: actor.tenantId, kind: 'receipt' }).first(t.db.raw('occurred_on::text as on'));
+    const arrived: string = receipt.on;
+    const billDate = daysBefore(arrived, 2);
+    const dayBetween = daysBefore(arrived, 1);
+    // 10 x (2.80 - 2.50) = 3.00, all still on hand: revalued, dated the day the 10 arrived.
+    const bill = (await recordBill(t.db, actor, { supplier: 'Acme', number: 'INV-EARLY', reference: po.number, date: billDate, lines: [{ part: 'BRG-3', quantity: dec(10), unitPrice: dec('2.80') }] })).body;
+    expect(bill).toMatchObject({ date: billDate, revalued: '3.00', variance: '0.00' });
+    expect(bill.journal).toMatchObject({ date: arrived });
+    expect(lines(bill.journal)).toEqual([['raw_materials', '3.00', '0.00'], ['grni', '0.00', '3.00']]);
+    const event = await t.db('stock_events').where({ tenant_id: actor.tenantId, id: bill.event_id }).first(t.db.raw('occurred_on::text as on'));
+    expect(event.on).toBe(arrived);
+
+    for (const day of [billDate, dayBetween]) {
+      const before = await valuation(t.db, actor.tenantId, day);
+      expect(before).toMatchObject({ total: '0.00', lines: [] });
+    }
+    expect((await valuation(t.db, actor.tenantId, arrived)).lines).toEqual([expect.objectContaining({ sku: 'BRG-3', quantity: '10', value: '28.00' })]);
+    expect((await valuation(t.db, actor.tenantId)).total).toBe('28.00');
     await expectReconciled(t.db, actor);
   });
 });

@@ -7,6 +7,7 @@ import {
   freeStock,
   buyingLessFlag,
   splitPriceDifference,
+  differenceDate,
   StockPosition,
 } from '../../../server/domain/purchasing';
 
@@ -183,5 +184,17 @@ describe('splitPriceDifference', () => {
       expect([revalue.toFixed(), variance.toFixed()]).toEqual([whole.revalue.toFixed(), whole.variance.toFixed()]);
       expect([revalue.toFixed(), variance.toFixed()]).toEqual(['3', '2']);
     });
+  });
+});
+
+describe('differenceDate: the day a bill\'s price difference is posted on', () => {
+  test.each<[string, string, string[], string | null, string]>([
+    ['the bill\'s date when the stock was already there', '2026-11-20', ['2026-11-10'], null, '2026-11-20'],
+    ['the day the goods arrived, for a bill dated before them', '2026-11-09', ['2026-11-10'], null, '2026-11-10'],
+    ['the latest of the receipts and transfers it revalues', '2026-11-09', ['2026-11-10', '2026-11-12', '2026-11-11'], null, '2026-11-12'],
+    ['the first open day when that falls in a locked period', '2026-11-09', ['2026-11-10'], '2026-11-30', '2026-12-01'],
+    ['the arrival, not the lock, when the goods came after the lock date', '2026-11-09', ['2026-11-15'], '2026-11-12', '2026-11-15'],
+  ])('%s', (_name, bill, since, lock, expected) => {
+    expect(differenceDate(bill, since, lock)).toBe(expected);
   });
 });
