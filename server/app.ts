@@ -10,6 +10,8 @@ import { KnexSessionStore } from './http/session-store';
 import { apiKeyAuth } from './http/middleware/auth';
 import { errorHandler, notFound } from './http/error-handler';
 import { loadViews } from './http/render';
+import { jsonBody } from './http/json-body';
+import { refuseUnstorableText } from './http/middleware/text-guard';
 import { multipartForms } from './http/multipart-form';
 import { CSV_LIMIT } from './http/csv-upload';
 import { openApiDocument } from './http/openapi';
@@ -53,11 +55,11 @@ export function createApp({ db, config, log, sessionSecret, clock = () => new Da
 
   // API: stateless, authenticated by key, so no session and no CSRF token.
   app.get('/api/v1/openapi.json', (_req, res) => res.json(openApiDocument(config.publicUrl)));
-  app.use('/api/v1', express.json({ limit: '1mb' }), apiKeyAuth(db), stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config), xeroDocumentsApi(db), xeroSyncApi(db, config));
+  app.use('/api/v1', jsonBody, apiKeyAuth(db), refuseUnstorableText, stockApi(db), catalogueApi(db), accountingApi(db), purchasingApi(db), bomsApi(db), jobsApi(db), planningApi(db), webhookEventsApi(db), xeroApi(db, config), xeroDocumentsApi(db), xeroSyncApi(db, config));
   app.use('/api', notFound);
 
   // File-upload forms (the CSV imports) are read here too, before the CSRF check, so their hidden _csrf field counts.
-  app.use(express.urlencoded({ extended: true, limit: '1mb' }), multipartForms(CSV_LIMIT + 100_000));
+  app.use(express.urlencoded({ extended: true, limit: '1mb' }), multipartForms(CSV_LIMIT + 100_000), refuseUnstorableText);
   app.use(session({
     store: new KnexSessionStore(db),
     secret: sessionSecret,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal';
 import { parseDecimalText } from '../domain/numbers';
-import { code, optionalText, quantity } from './schemas';
+import { code, optionalText, quantity, text } from './schemas';
 import { BomLineInput } from '../services/boms/types';
 
 // Input schemas for bills of materials, shared by the JSON API and the BOM page's form. Ranges
@@ -57,4 +57,4 @@ function toLine(l: z.infer<typeof bomLineBody>): BomLineInput {
 export const treeQuery = z.object({ quantity: z.preprocess((v) => (v === undefined || v === '' ? '1' : v), quantity) });
 
 /** The import's body as JSON: {"csv": "..."} (text/csv is read as it is). */
-export const importJsonBody = z.object({ csv: z.string().min(1, 'give the CSV text') }).strict();
+export const importJsonBody = z.object({ csv: text().min(1, 'give the CSV text') }).strict();

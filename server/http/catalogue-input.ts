@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, optionalText } from './schemas';
+import { code, optionalText, text } from './schemas';
 import { parseQuantity } from '../domain/numbers';
 import { PartInput, LocationInput } from '../services/catalogue';
 
@@ -16,7 +16,7 @@ const reorderPoint = z.preprocess((v) => (v === '' || v === null ? undefined : v
 
 export const partSchema = z.object({
   sku: code('SKU').regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, 'SKU may use letters, digits and . _ - /'),
-  name: z.string().trim().min(1, 'name is required').max(200),
+  name: text().trim().min(1, 'name is required').max(200),
   description: optionalText(2000),
   unit: optionalText(20),
   fractional: bool.optional(),
@@ -34,8 +34,8 @@ export function toPartInput(body: unknown): PartInput {
 
 export const locationSchema = z.object({
   code: code('code').regex(/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/, 'code may use letters, digits and . _ - /'),
-  name: z.string().trim().min(1, 'name is required').max(200),
-  warehouse: z.string().trim().min(1, 'warehouse is required').max(100),
+  name: text().trim().min(1, 'name is required').max(200),
+  warehouse: text().trim().min(1, 'warehouse is required').max(100),
   bin: optionalText(64),
 }).strict();
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Decimal, QTY_DP } from '../domain/decimal';
 import { Invalid } from '../errors';
 import { parseDecimalText, MAX_QUANTITY, Parsed } from '../domain/numbers';
-import { quantity, optionalUnitCost, isoDate, code, lot, serials, optionalText } from './schemas';
+import { quantity, optionalUnitCost, isoDate, code, lot, serials, optionalText, text as textField } from './schemas';
 import { CreateJobInput, CompleteStepInput, CompleteJobInput, DispatchInput, LineUse } from '../services/jobs/types';
 import { JobStatus } from '../services/jobs/job-rows';
 
@@ -126,7 +126,7 @@ const dispatchLine = z.object({
 }).strict();
 
 export const dispatchBody = z.object({
-  customer: z.string().trim().min(1, 'customer is required').max(200, 'customer is too long (200 characters at most)'),
+  customer: textField().trim().min(1, 'customer is required').max(200, 'customer is too long (200 characters at most)'),
   reference: optionalText(100),
   occurred_on: optionalDate,
   location: optionalText(64),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { optionalText } from './schemas';
+import { optionalText, text } from './schemas';
 import { RecallInput } from '../services/trace/recall';
 
 // Input schemas for shortages and traceability, shared by the JSON API and the pages.
 
-const scanned = (what: string) => z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().min(1).max(64, `${what} is too long (64 characters at most)`).optional());
+const scanned = (what: string) => z.preprocess((v) => (v === '' || v === null ? undefined : v), text().trim().min(1).max(64, `${what} is too long (64 characters at most)`).optional());
 
 /** ?lot= or ?serial= (exactly one) of a recall. */
 export const recallQuery = z.object({ lot: scanned('lot'), serial: scanned('serial') })

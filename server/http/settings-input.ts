@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal';
 import { ACCOUNT_ROLES, AccountRole } from '../domain/accounting';
-import { isoDate } from './schemas';
+import { isoDate, text } from './schemas';
 import { parseDecimalText } from '../domain/numbers';
 import { SettingsInput, MAX_TOLERANCE_PCT } from '../services/settings';
 
-const account = z.object({ code: z.string().trim().min(1, 'account code is required').max(20), name: z.string().trim().min(1, 'account name is required').max(150) }).strict();
+const account = z.object({ code: text().trim().min(1, 'account code is required').max(20), name: text().trim().min(1, 'account name is required').max(150) }).strict();
 
 /** A percentage 0..1000 with at most 4 places (the column's scale), from a string or a JSON number. */
 const tolerancePct = z.unknown().transform((v, ctx) => {
@@ -21,7 +21,7 @@ const tolerancePct = z.unknown().transform((v, ctx) => {
 });
 
 export const settingsSchema = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: text().trim().min(1).max(200).optional(),
   reporting_framework: z.enum(['IFRS', 'FRS102', 'US_GAAP']).optional(),
   valuation_method: z.enum(['fifo', 'weighted_average', 'lifo']).optional(),
   lock_date: z.preprocess((v) => (v === '' ? null : v), isoDate.nullable().optional()),
