@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { writeCsv } from '../services/csv-export';
 import { Db } from '../db';
 import { Decimal, money } from '../domain/decimal';
 import { moneyPlaces } from '../repos/tenants';
@@ -13,5 +13,5 @@ export async function journalsCsv(db: Db, tenantId: string): Promise<string> {
     const a = new Decimal(r.amount);
     return [r.journal_date, r.number, r.narration, r.account_code, r.account_name, a.isPos() ? money(a, dp) : '', a.isNeg() ? money(a.neg(), dp) : ''];
   });
-  return stringify([['date', 'journal', 'narration', 'account_code', 'account_name', 'debit', 'credit'], ...data]);
+  return writeCsv(['date', 'journal', 'narration', 'account_code', 'account_name', 'debit', 'credit'], data);
 }

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { DomainError, FieldProblem, Invalid } from '../errors';
+import { unsafeCell } from './csv-export';
 
 /** One CSV row by lower-case column name. */
 export type CsvRow = Record<string, string>;
@@ -13,7 +14,11 @@ export type BadCell = (row: number, column: string, message: string) => void;
 export function readImportCsv(csv: string, columns: readonly string[], required: readonly string[]): CsvRow[] {
   let rows: CsvRow[];
   try {
-    rows = parse(csv, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true }) as CsvRow[];
+    rows = parse(csv, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true,
+      // Our own exports neutralise formula-looking text with an apostrophe: take it off again.
+      cast: (value) => unsafeCell(value),
+    }) as CsvRow[];
   } catch (err) {
     throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
+import { writeCsv } from '../../services/csv-export';
 import { z } from 'zod';
 import { Db } from '../../db';
 import { Decimal, ZERO, money, minorUnits } from '../../domain/decimal';
@@ -103,7 +103,7 @@ function grniForPage(report: GrniReport, dp: number) {
 
 function grniCsv(report: ReturnType<typeof grniForPage>): string {
   const rows = report.suppliers.flatMap((s) => s.lines.map((l) => [s.supplier, l.po_number, l.line_no, l.part, l.part_name, l.unbilled_qty, l.value, l.oldest_receipt, l.age_days]));
-  return stringify([['supplier', 'po_number', 'line_no', 'part', 'part_name', 'unbilled_qty', 'value', 'oldest_receipt', 'age_days'], ...rows]);
+  return writeCsv(['supplier', 'po_number', 'line_no', 'part', 'part_name', 'unbilled_qty', 'value', 'oldest_receipt', 'age_days'], rows);
 }
 
 /** The posted form as parseBill's body: header fields, and the rows typed into, in order. */

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { writeCsv } from '../csv-export';
 import { Trx, Db } from '../../db';
 import { str } from '../../domain/decimal';
 import { allBomLines } from './graph';
@@ -8,5 +8,5 @@ import { BOM_CSV_COLUMNS } from './import-boms';
 export async function exportBoms(q: Trx | Db, tenantId: string): Promise<string> {
   const lines = await allBomLines(q, tenantId);
   const rows = lines.map((l) => [l.parent, l.component, str(l.qtyPer), l.step ?? '', str(l.attritionPct), l.optional ? 'yes' : 'no', l.note]);
-  return stringify([[...BOM_CSV_COLUMNS], ...rows]);
+  return writeCsv(BOM_CSV_COLUMNS, rows);
 }

@@ -1,12 +1,12 @@
-import { stringify } from 'csv-stringify/sync';
+import { writeCsv } from '../csv-export';
 import { Recall } from './types';
 
 const COLUMNS = ['level', 'job', 'part', 'name', 'serial', 'lot', 'quantity', 'in_stock', 'consumed_into', 'dispatch', 'customer', 'dispatched_on'];
 
 /**
  * The recall as CSV: one row per affected unit and dispatch (a unit shipped twice has two rows,
- * one never shipped has one); level 0 rows are the recalled item shipped as it was. Text that a
- * spreadsheet would run as a formula is quoted with a leading apostrophe.
+ * one never shipped has one); level 0 rows are the recalled item shipped as it was. Formula-looking
+ * text is neutralised by writeCsv, as in every export.
  */
 export function recallCsv(r: Recall): string {
   const rows: string[][] = r.dispatches.filter((d) => d.level === 0).map((d) => ['0', '', d.part, r.name, d.serial ?? '', d.lot ?? '', d.quantity, '', '', d.number, d.customer, d.occurred_on]);
@@ -16,7 +16,5 @@ export function recallCsv(r: Recall): string {
     if (!sent.length) rows.push([...base, '', '', '']);
     for (const d of sent) rows.push([...base, d.number, d.customer, d.occurred_on]);
   }
-  return stringify([COLUMNS, ...rows.map((row) => row.map(safe))]);
+  return writeCsv(COLUMNS, rows);
 }
-
-const safe = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
