@@ -12,3 +12,19 @@ export function postWithCarry(carry: Carry, delta: Decimal, minorUnits = 2): { p
   const postedValue = roundMoney(exactValue, minorUnits);
   return { posted: postedValue.minus(carry.postedValue), carry: { exactValue, postedValue } };
 }
+
+/**
+ * Several changes to one part in one event, posted one after another with the carry: each gets
+ * its own cents, and together they post exactly what one posting of their sum would (the
+ * differences telescope), so a document quoting one line's cost quotes what the journal posted.
+ */
+export function postEachWithCarry(carry: Carry, deltas: Decimal[], minorUnits = 2): { posted: Decimal[]; carry: Carry } {
+  const posted: Decimal[] = [];
+  let current = carry;
+  for (const delta of deltas) {
+    const r = postWithCarry(current, delta, minorUnits);
+    posted.push(r.posted);
+    current = r.carry;
+  }
+  return { posted, carry: current };
+}

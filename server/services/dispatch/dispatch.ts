@@ -7,7 +7,7 @@ import { FieldProblem, Invalid } from '../../errors';
 import { inTransaction } from '../transaction';
 import { IdempotencyClaim, withIdempotency } from '../idempotency';
 import { resolveLegs } from '../stock/resolve';
-import { writeEvent } from '../stock/post-event';
+import { writePostedEvent } from '../stock/post-event';
 import { Actor, Leg } from '../stock/types';
 import { DispatchInput } from '../jobs/types';
 
@@ -26,10 +26,10 @@ export async function dispatchGoods(db: Db, actor: Actor, input: DispatchInput, 
     });
     const jobs = await jobsFor(trx, actor.tenantId, input, legs);
     const number = await nextDocumentNumber(trx, 'dispatches', actor.tenantId, 'D');
-    const event = await writeEvent(trx, actor, { kind: 'dispatch', occurredOn: input.occurredOn, reference: number, reason: `to ${input.customer.trim()}`, contra: 'cogs', reversesEventId: null }, legs);
-    const dp = await moneyPlaces(trx, actor.tenantId);
+    const { view: event, posted } = await writePostedEvent(trx, actor, { kind: 'dispatch', occurredOn: input.occurredOn, reference: number, reason: `to ${input.customer.trim()}`, contra: 'cogs', reversesEventId: null }, legs);
     const [dispatch] = await trx('dispatches').insert({ tenant_id: actor.tenantId, number, customer: input.customer.trim(), reference: input.reference ?? '', occurred_on: input.occurredOn, event_id: event.id, user_id: actor.userId ?? null }).returning('id');
-    // One row per line and making job; a line's cost is its movements' value (one movement per leg, in order).
+    // One row per line and making job; a line's cost is what the COGS journal posted for its
+    // movements (one movement per leg, in order), so the dispatch and the job's margin match the ledger.
     const rows = new Map<string, { line: number; partId: string; jobId: string | null; qty: Decimal; cost: Decimal }>();
     legs.forEach((leg, i) => {
       const line = Number(leg.field.split('.')[1]);
@@ -37,12 +37,12 @@ export async function dispatchGoods(db: Db, actor: Actor, input: DispatchInput, 
       const key = `${line}|${jobId}`;
       const r = rows.get(key) ?? { line, partId: leg.part.id, jobId, qty: ZERO, cost: ZERO };
       r.qty = r.qty.plus(leg.qty);
-      r.cost = r.cost.plus(new Decimal(event.movements[i].value).neg());
+      r.cost = r.cost.plus(posted.get(event.movements[i].id)!.neg());
       rows.set(key, r);
     });
     await trx('dispatch_lines').insert([...rows.values()].map((r, n) => ({
       tenant_id: actor.tenantId, dispatch_id: dispatch.id, line_no: n + 1, part_id: r.partId, job_id: r.jobId, quantity: str(r.qty),
-      unit_price: input.lines[r.line].unitPrice ? str(input.lines[r.line].unitPrice!) : null, cost: str(r.cost.toDecimalPlaces(dp)),
+      unit_price: input.lines[r.line].unitPrice ? str(input.lines[r.line].unitPrice!) : null, cost: str(r.cost),
     })));
     return dispatchView(trx, actor.tenantId, number);
   }));

@@ -13,7 +13,6 @@ import { InLeg, OutLeg, Leg, RevalueLeg } from './types';
  */
 export class EventWriter {
   readonly movements: MovementRow[] = [];
-  readonly valueByPart = new Map<string, Decimal>();
   private layers = new Map<string, LayerRow[]>();
   private newLayers: NewLayer[] = [];
   private changedLayers = new Set<string>();
@@ -198,7 +197,6 @@ export class EventWriter {
     const key = balanceKey(leg.part.id, leg.location.id, leg.lot);
     const prev = this.balanceDeltas.get(key)?.delta ?? ZERO;
     this.balanceDeltas.set(key, { partId: leg.part.id, locationId: leg.location.id, lot: leg.lot, delta: prev.plus(qty) });
-    this.valueByPart.set(leg.part.id, (this.valueByPart.get(leg.part.id) ?? ZERO).plus(value));
     if (leg.serial) this.serialState.get(`${leg.part.id}|${leg.serial}`)!.movementId = id;
     return id;
   }

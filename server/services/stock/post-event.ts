@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import { Db, Trx } from '../../db';
-import { str } from '../../domain/decimal';
-import { AccountRole, buildJournal, postWithCarry, StockPosting } from '../../domain/accounting';
+import { Decimal, str, sum } from '../../domain/decimal';
+import { AccountRole, buildJournal, Carry, postEachWithCarry, StockPosting } from '../../domain/accounting';
 import { assertOpenPeriod } from '../../domain/stock/rules';
 import { isIsoDate, latestBusinessDate } from '../../domain/dates';
 import { today } from '../../clock';
 import { getTenantWithMapping } from '../../repos/tenants';
 import * as ledger from '../../repos/ledger';
+import { MovementRow } from '../../repos/ledger';
 import { journalViewOf, deferPostings } from '../../repos/journals';
 import { writeEventRows, loadStockState } from '../../repos/event-rows';
 import { inTransaction } from '../transaction';
@@ -54,6 +55,11 @@ export type EventHeader = {
  * carry the rounding per part, build and store the journal and its outbox row.
  */
 export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<EventView> {
+  return (await writePostedEvent(trx, actor, head, legs, prepare)).view;
+}
+
+/** writeEvent, also answering the cents posted for each movement (by id), for documents that quote a line's cost. */
+export async function writePostedEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<{ view: EventView; posted: Map<string, Decimal> }> {
   assertBusinessDate(head.occurredOn);
   const { tenant, mapping } = await getTenantWithMapping(trx, actor.tenantId);
   assertOpenPeriod(head.occurredOn, tenant.lockDate);
@@ -69,12 +75,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
   if (prepare) await prepare(writer);
   for (const leg of legs) writer.apply(leg);
 
-  const postings: StockPosting[] = [];
-  for (const [partId, delta] of writer.valueByPart) {
-    const r = postWithCarry(carries.get(partId)!, delta, tenant.minorUnits);
-    carries.set(partId, r.carry);
-    postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: r.posted });
-  }
+  const { postings, posted } = postMovements(writer.movements, carries, legs, tenant.minorUnits);
   const draft = buildJournal([...postings, ...(head.otherPostings ?? [])], head.contra, mapping, narrate(head, legs));
   const journalId = crypto.randomUUID();
   const deferred = head.deferToDelivery !== undefined && draft !== null;
@@ -87,7 +88,7 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
   if (writer.parents.size) await ledger.recordLayerParents(trx, actor.tenantId, writer.parents);
   if (deferred) await deferPostings(trx, actor.tenantId, head.deferToDelivery!, eventId, draft!);
   const journal: JournalView | null = draft && !deferred ? journalViewOf(journalId, number!, head.occurredOn, draft, tenant.minorUnits) : null;
-  return {
+  const view: EventView = {
     id: eventId,
     kind: head.kind,
     occurred_on: head.occurredOn,
@@ -100,6 +101,25 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
     }),
     journal,
   };
+  return { view, posted };
+}
+
+/**
+ * The cents each movement posts, carried per part in movement order (rounding.ts); a part's
+ * journal line is the sum of its movements' cents.
+ */
+function postMovements(movements: MovementRow[], carries: Map<string, Carry>, legs: Leg[], minorUnits: number): { postings: StockPosting[]; posted: Map<string, Decimal> } {
+  const byPart = new Map<string, MovementRow[]>();
+  for (const m of movements) byPart.set(m.partId, [...(byPart.get(m.partId) ?? []), m]);
+  const posted = new Map<string, Decimal>();
+  const postings: StockPosting[] = [];
+  for (const [partId, moves] of byPart) {
+    const r = postEachWithCarry(carries.get(partId)!, moves.map((m) => m.value), minorUnits);
+    carries.set(partId, r.carry);
+    moves.forEach((m, i) => posted.set(m.id, r.posted[i]));
+    postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: sum(r.posted) });
+  }
+  return { postings, posted };
 }
 
 const KIND_LABEL: Record<EventKind, string> = {

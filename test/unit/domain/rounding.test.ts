@@ -1,5 +1,5 @@
 import { Decimal, dec, money, roundMoney, str } from '../../../server/domain/decimal';
-import { Carry, postWithCarry } from '../../../server/domain/accounting';
+import { Carry, postEachWithCarry, postWithCarry } from '../../../server/domain/accounting';
 
 const carryOf = (exact: string, posted: string): Carry => ({ exactValue: dec(exact), postedValue: dec(posted) });
 
@@ -93,5 +93,18 @@ describe('postWithCarry', () => {
       carry = r.carry;
       expect(r.posted.decimalPlaces()).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+describe('postEachWithCarry', () => {
+  test('gives each line its own cents, adding up to what one posting of the sum would', () => {
+    // 3 x 0.333333 = 0.999999 on hand, posted as 1.00. Taking 0.333333 three times:
+    // 0.666666 -> 0.67 (-0.33), 0.333333 -> 0.33 (-0.34), 0 -> 0 (-0.33).
+    const start = carryOf('0.999999', '1.00');
+    const each = postEachWithCarry(start, ['-0.333333', '-0.333333', '-0.333333'].map(dec));
+    expect(each.posted.map(str)).toEqual(['-0.33', '-0.34', '-0.33']);
+    const once = postWithCarry(start, dec('-0.999999'));
+    expect(str(each.posted.reduce((a, b) => a.plus(b)))).toBe(str(once.posted));
+    expect(each.carry).toEqual(once.carry);
   });
 });
