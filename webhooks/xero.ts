@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { Db } from '../server/db';
 import { Logger } from '../server/logger';
 import { IncomingWebhookEvent, recordWebhookEvents } from '../server/services/webhook-inbox';
+import { findUnstorableText, storableJson, storableText } from '../server/domain/text';
+import { jsonNestingDepth, MAX_JSON_DEPTH } from '../server/domain/json-depth';
 
 // Xero webhooks (developer.xero.com/documentation/webhooks/configuring-your-server): the body is
 // signed with the app's webhook key, a bad signature must answer 401, and a good delivery 200
@@ -26,10 +28,19 @@ const xeroEvent = z.looseObject({
   tenantId: z.string().min(1).max(100),
   eventDateUtc: z.string().min(1).max(40),
 });
-const xeroDelivery = z.object({ events: z.array(xeroEvent).max(1000) });
+const xeroDelivery = z.object({ events: z.array(z.unknown()).max(1000) });
 
-/** The events of a verified delivery, or null when it is not a Xero webhook payload. */
+/** Xero began in 2006 and stamps events as it sends them: a date outside these years is not one. */
+const SANE_YEARS = { from: 2000, to: 2100 };
+
+/**
+ * The events of a verified delivery, or null when it is not a Xero webhook payload at all. An
+ * event we cannot use (text PostgreSQL cannot store, a date out of range, a field missing) is
+ * still returned, made storable and marked `unusable` with the reason: acknowledging the delivery
+ * matters more than any one event, as Xero disables a webhook that keeps failing.
+ */
 export function parseXeroDelivery(rawBody: Buffer): IncomingWebhookEvent[] | null {
+  if (jsonNestingDepth(rawBody) > MAX_JSON_DEPTH) return null;
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString('utf8'));
@@ -37,23 +48,40 @@ export function parseXeroDelivery(rawBody: Buffer): IncomingWebhookEvent[] | nul
     return null;
   }
   const parsed = xeroDelivery.safeParse(json);
-  if (!parsed.success) return null;
-  const events: IncomingWebhookEvent[] = [];
-  for (const e of parsed.data.events) {
-    // Xero writes eventDateUtc without a zone ("2024-06-21T01:15:39.902"): it is UTC.
-    const eventDate = new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(e.eventDateUtc) ? e.eventDateUtc : `${e.eventDateUtc}Z`);
-    if (Number.isNaN(eventDate.getTime())) return null;
-    events.push({
-      dedupeKey: xeroDedupeKey(e),
-      externalTenantId: e.tenantId,
-      category: e.eventCategory,
-      type: e.eventType,
-      resourceId: e.resourceId,
-      eventDate,
-      payload: e,
-    });
-  }
-  return events;
+  return parsed.success ? parsed.data.events.map(toIncoming) : null;
+}
+
+function toIncoming(raw: unknown): IncomingWebhookEvent {
+  const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const field = (k: string) => storableText(typeof e[k] === 'string' ? (e[k] as string) : '');
+  const eventDate = eventDateOf(field('eventDateUtc'));
+  const fields = { tenantId: field('tenantId'), eventCategory: field('eventCategory'), eventType: field('eventType'), resourceId: field('resourceId'), eventDateUtc: field('eventDateUtc') };
+  return {
+    dedupeKey: xeroDedupeKey(fields),
+    externalTenantId: fields.tenantId,
+    category: fields.eventCategory,
+    type: fields.eventType,
+    resourceId: fields.resourceId,
+    eventDate,
+    payload: storableJson(e),
+    unusable: unusableReason(e, eventDate) ?? undefined,
+  };
+}
+
+/** Xero writes eventDateUtc without a zone ("2024-06-21T01:15:39.902"): it is UTC. */
+function eventDateOf(text: string): Date | null {
+  const d = new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`);
+  const year = d.getUTCFullYear();
+  return Number.isNaN(d.getTime()) || year < SANE_YEARS.from || year >= SANE_YEARS.to ? null : d;
+}
+
+function unusableReason(e: Record<string, unknown>, eventDate: Date | null): string | null {
+  const text = findUnstorableText(e);
+  if (text) return `${text.path.join('.')} ${text.reason}`;
+  const shape = xeroEvent.safeParse(e);
+  if (!shape.success) return shape.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  if (!eventDate) return `eventDateUtc "${e.eventDateUtc}" is not a date between ${SANE_YEARS.from} and ${SANE_YEARS.to}`;
+  return null;
 }
 
 /** An event's identity: Xero redelivers the same fields, so the same event hashes the same. */

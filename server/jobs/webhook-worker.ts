@@ -1,7 +1,7 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
 import { afterFailure, claimDue, msFromNow, startPolling } from './queue';
-import { toWebhookEvent, WebhookEvent, WebhookProvider } from '../services/webhook-inbox';
+import { toWebhookEvent, UNUSABLE_KEY, WebhookEvent, WebhookProvider } from '../services/webhook-inbox';
 
 /** Does the work an event asks for (fetch the invoice, update the contact...); throws to retry. */
 export type WebhookHandler = (event: WebhookEvent) => Promise<void>;
@@ -48,6 +48,12 @@ async function processEvent(db: Db, handlers: WebhookHandlers, event: WebhookEve
     const tenantId = event.tenantId ?? (await opts.resolveTenant?.(event.provider, event.externalTenantId)) ?? null;
     // Matched to an organisation, the event shows on its admin's Webhook events page.
     owner = tenantId && !event.tenantId ? { tenant_id: tenantId } : {};
+    const unusable = (event.payload as Record<string, unknown> | null)?.[UNUSABLE_KEY];
+    if (typeof unusable === 'string') {
+      // No retry can mend what the provider sent: it fails for good, with the reason, at once.
+      await update({ ...owner, status: 'dead', last_error: `${event.provider} sent an event that cannot be processed: ${unusable}`.slice(0, 2000) });
+      return;
+    }
     const handler = handlers[event.provider]?.[event.category];
     if (!handler) {
       // Not a failure of the event: it waits, uncounted, for the handler to be written.

@@ -16,9 +16,15 @@ export type IncomingWebhookEvent = {
   category: string;
   type: string;
   resourceId: string;
-  eventDate: Date;
+  /** Null when the provider's date was unusable: the time it arrived stands in. */
+  eventDate: Date | null;
   payload: unknown;
+  /** Why the event cannot be processed: it is stored to show that, and the worker records it failed. */
+  unusable?: string;
 };
+
+/** Where an unusable event's reason waits in its stored payload for the worker. */
+export const UNUSABLE_KEY = 'perpetua_unusable';
 
 export type WebhookEvent = {
   id: string;
@@ -72,8 +78,8 @@ export async function recordWebhookEvents(db: Db, provider: WebhookProvider, eve
     category: e.category,
     type: e.type,
     resource_id: e.resourceId,
-    event_date: e.eventDate,
-    payload: JSON.stringify(e.payload),
+    event_date: e.eventDate ?? db.fn.now(),
+    payload: JSON.stringify(e.unusable ? { ...(e.payload as object), [UNUSABLE_KEY]: e.unusable } : e.payload),
   }));
   const inserted = await db('webhook_events').insert(rows).onConflict(['provider', 'dedupe_key']).ignore().returning('id');
   if (inserted.length) ring('webhooks');

@@ -5,6 +5,7 @@ import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { openTestDb, TestDb } from '../support/db';
 import { delivery, intentToReceive, sign, xeroEvent, XERO_WEBHOOK_KEY } from '../webhooks/xero-deliveries';
+import { drainWebhooks } from '../../server/jobs/webhook-worker';
 
 let t: TestDb;
 let app: Express;
@@ -106,7 +107,8 @@ describe('event deliveries', () => {
   });
 
   it('answers 400 to a correctly signed body that is not a webhook payload, storing nothing', async () => {
-    const body = JSON.stringify({ events: [{ resourceId: 'x' }] });
+    // (An events array holding a malformed event is a payload: see "events we cannot use".)
+    const body = JSON.stringify({ resources: [{ resourceId: 'x' }] });
     const res = await post(body, sign(body)).expect(400);
     expect(res.text).toBe('');
     expect(await stored()).toBe(0);
@@ -116,5 +118,33 @@ describe('event deliveries', () => {
     const body = delivery([xeroEvent(9)]);
     await request(app).post('/webhooks/xero').set('Content-Type', 'text/plain').set('x-xero-signature', sign(body)).send(body).expect(200);
     expect(await stored()).toBe(1);
+  });
+});
+
+describe('events we cannot use', () => {
+  it('acknowledges a delivery holding them (200), and records each bad event failed with its reason, processing the rest', async () => {
+    const good = xeroEvent(1);
+    const bad = [
+      xeroEvent(2, { resourceId: 'INV\u0000-2' }),
+      xeroEvent(3, { data: { Note: 'half \ud800 a pair' } }),
+      xeroEvent(4, { eventDateUtc: '0001-01-01T00:00:00' }),
+      xeroEvent(5, { eventDateUtc: '+275760-09-13T00:00:00.000Z' }),
+    ];
+    const body = delivery([good, ...bad]);
+    await post(body, sign(body)).expect(200);
+    await post(body, sign(body)).expect(200); // Xero's redelivery stores nothing twice
+    expect(await stored()).toBe(5);
+
+    const handled: string[] = [];
+    await drainWebhooks(t.db, { xero: { INVOICE: async (e) => { handled.push(e.resourceId); } } });
+    const rows = await t.db('webhook_events').orderBy('received_at').orderBy('resource_id').select('resource_id', 'status', 'last_error');
+    expect(handled).toEqual([good.resourceId]);
+    expect(Object.fromEntries(rows.map((r) => [r.resource_id, [r.status, r.last_error]]))).toEqual({
+      [good.resourceId]: ['processed', null],
+      'INV\ufffd-2': ['dead', 'xero sent an event that cannot be processed: resourceUrl contains a NUL character (\\u0000), which cannot be stored; remove it'],
+      [bad[1].resourceId]: ['dead', expect.stringMatching(/^xero sent an event that cannot be processed: data.Note contains a broken character/)],
+      [bad[2].resourceId]: ['dead', 'xero sent an event that cannot be processed: eventDateUtc "0001-01-01T00:00:00" is not a date between 2000 and 2100'],
+      [bad[3].resourceId]: ['dead', 'xero sent an event that cannot be processed: eventDateUtc "+275760-09-13T00:00:00.000Z" is not a date between 2000 and 2100'],
+    });
   });
 });
