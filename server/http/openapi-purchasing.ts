@@ -126,6 +126,21 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
       line: poLine, open_delivery: nullable(ref('DeliverySummary')),
     }),
     ReceiveResult: record({ receipt_line: receiptLine, purchase_order: ref('PurchaseOrderProgress'), event_id: nullable(uuid('The stock event recorded (receipt, or the reversal of an undo)')), journal: nullable(ref('Journal')) }),
+    SupplierReturnInput: input({
+      receipt_line: uuid('The accepted receipt line the goods came in on (GET /deliveries/{id} lists them)'),
+      quantity: decimalIn('Quantity going back, in the part\'s stock unit (serial-tracked parts: left out, the number of serials)', QTY_DP),
+      serials: list(text(undefined, { minLength: 1, maxLength: 64 }), { maxItems: 10000, description: 'Serial-tracked parts: the serial of each unit going back (it must have arrived on this receipt line)' }),
+      reason: code('Why: faulty, wrong part, surplus...', 200),
+      occurred_on: date('Business date the goods went back; today (UTC) when left out. Not before they arrived, not in the future, not on or before the lock date.'),
+    }, ['receipt_line', 'reason']),
+    SupplierReturn: record({
+      id: uuid(), number: int('Sequential within the organisation'), receipt_line_id: uuid(), delivery_id: uuid(), po_id: uuid(), po_number: text(), supplier: text(),
+      part: text('Part SKU'), unit: text('Stock unit'), lot: nullable(text()), serials: list(text()), quantity: decimalOut('Stock units sent back'),
+      unbilled_qty: decimalOut('Of them, not yet billed: taken off GRNI'), billed_qty: decimalOut('Of them, already billed: a credit note is expected'),
+      value: money('Stock value sent back, at the cost of the receipt\'s own layers'), credit_expected: money('Debited to Supplier credits expected: what the credit note should cover (before tax)'),
+      reason: text(), occurred_on: date(), event_id: uuid('The supplier_return stock event'), journal: nullable(ref('Journal')),
+      undone: bool('Undone: the goods counted as received again'), recorded_at: text(undefined, { format: 'date-time' }),
+    }),
     ReturnLine: record({ ...(receiptLine.properties as Record<string, Schema>), po_id: uuid(), po_number: text(), supplier: text() }),
     BillInput: input({
       supplier: code('Supplier name', 200),
@@ -206,6 +221,18 @@ export function purchasingDoc(k: OpenApiKit): { schemas: Record<string, Schema>;
     '/returns': { get: operation({ id: 'listReturns', tag: 'Goods-in', summary: 'Rejected goods awaiting return to the supplier', ok: { status: 200, description: 'Oldest first', schema: record({ returns: list(ref('ReturnLine')) }) } }) },
     '/returns/{id}/returned': {
       post: operation({ id: 'markReturned', tag: 'Goods-in', summary: 'Rejected goods sent back', roles: RECEIVERS, params: [id('Rejected receipt line')], errors: [404, 409], ok: { status: 200, description: 'The returns still waiting', schema: record({ returns: list(ref('ReturnLine')) }) } }),
+    },
+    '/supplier-returns': {
+      get: operation({ id: 'listSupplierReturns', tag: 'Goods-in', summary: 'Received stock sent back to suppliers', ok: { status: 200, description: 'Newest first (200 at most); journal is null here (open one for it)', schema: record({ supplier_returns: list(ref('SupplierReturn')) }) } }),
+      post: operation({
+        id: 'returnToSupplier', tag: 'Goods-in', summary: 'Return received stock to its supplier', roles: RECEIVERS, body: ref('SupplierReturnInput'), idempotent: true, errors: [404, 409],
+        description: 'Against the receipt line the goods came in on. They leave stock at the cost of that receipt\'s own cost layers (not in FIFO/LIFO order; under weighted average, at the average); 409 when they are no longer at the receiving location. Units not yet billed are credited back to GRNI (Dr GRNI, Cr stock; no bill will match them), units already billed go to Supplier credits expected (Dr Supplier credits expected, Cr stock) until the credit note arrives. The PO line\'s received quantity goes down, so it is outstanding again (a PO received in full reopens for a replacement; close it if none is coming).',
+        ok: { status: 201, description: 'The return with its journal', schema: ref('SupplierReturn') },
+      }),
+    },
+    '/supplier-returns/{id}': { get: operation({ id: 'getSupplierReturn', tag: 'Goods-in', summary: 'A supplier return', params: [id('Supplier return')], errors: [404], ok: { status: 200, description: 'The return with its journal', schema: ref('SupplierReturn') } }) },
+    '/supplier-returns/{id}/undo': {
+      post: operation({ id: 'undoSupplierReturn', tag: 'Goods-in', summary: 'Undo a supplier return', description: 'Its event is reversed (a new event; the units go back into the layers they left and the journal is answered line for line) and the receipt and PO lines count them as received again. 409 when already undone.', roles: RECEIVERS, params: [id('Supplier return')], idempotent: true, errors: [404, 409], ok: { status: 201, description: 'The return, undone', schema: ref('SupplierReturn') } }),
     },
     '/bills': {
       get: operation({ id: 'listBills', tag: 'Bills', summary: 'Supplier bills', ok: { status: 200, description: 'Newest first', schema: record({ bills: list(ref('BillSummary')) }) } }),

@@ -43,7 +43,7 @@ const unitCostIn = decimalIn('Unit cost in the base currency, zero or more', COS
 const decimalOut = (description: string): Schema => text(`${description} (an exact decimal string)`, { pattern: '^-?\\d+(\\.\\d+)?$', example: '12.5' });
 const money = (description: string): Schema => text(`${description} (rounded to the base currency's minor unit: 2 places for GBP, 0 for JPY, 3 for KWD)`, { pattern: '^-?\\d+(\\.\\d{1,3})?$', example: '31.00' });
 
-const EVENT_KINDS = ['opening_balance', 'receipt', 'issue', 'adjustment', 'transfer', 'reversal', 'revaluation', 'job_consumption', 'job_completion', 'dispatch'] as const;
+const EVENT_KINDS = ['opening_balance', 'receipt', 'issue', 'adjustment', 'transfer', 'reversal', 'revaluation', 'job_consumption', 'job_completion', 'dispatch', 'supplier_return'] as const;
 const TRACKING = ['none', 'lot', 'serial'] as const;
 const STOCK_ROLES = ['raw_materials', 'finished_goods'] as const;
 

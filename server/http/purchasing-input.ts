@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Decimal } from '../domain/decimal';
-import { parseQuantity, parseUnitCost } from '../domain/numbers';
+import { parseQuantity, parseUnitCost, parseColumnDecimal, PERCENT_COLUMN } from '../domain/numbers';
 import { quantity, unitCost, isoDate, code, lot, serials, optionalText, uuid, text } from './schemas';
 import { PoInput, ReceiveInput, RejectInput, BillInput } from '../services/purchasing/types';
+import { SupplierReturnInput } from '../services/goods-in/supplier-return';
 
 // Input schemas for purchasing and goods-in, shared by the JSON API and the pages' forms.
 const decimal = (parse: (v: unknown) => ReturnType<typeof parseQuantity>) =>
@@ -16,7 +17,7 @@ const decimal = (parse: (v: unknown) => ReturnType<typeof parseQuantity>) =>
     return p.value;
   });
 const optionalQuantity = decimal((v) => parseQuantity(v));
-const optionalPercent = decimal(parseUnitCost); // zero or more
+const optionalPercent = decimal((v) => parseColumnDecimal(v, PERCENT_COLUMN)); // what its numeric(9,4) column holds
 const optionalRate = decimal(parseUnitCost);
 const amounts = z.enum(['exclusive', 'inclusive', 'no_tax']).optional();
 const currency = z.preprocess((v) => (v === '' ? undefined : v), text().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code like EUR').optional());
@@ -79,6 +80,19 @@ export const rejectBody = z.object({ ...lineRef, quantity, reason: code('reason'
 export function parseReject(body: unknown): RejectInput {
   const b = rejectBody.parse(body);
   return { line: b.line, part: b.part, quantity: b.quantity, reason: b.reason, deliveryNote: b.delivery_note, occurredOn: b.occurred_on };
+}
+
+export const supplierReturnBody = z.object({
+  receipt_line: uuid,
+  quantity: z.preprocess((v) => (v === '' || v === null ? undefined : v), quantity.optional()),
+  serials,
+  reason: code('reason').max(200),
+  occurred_on: date,
+}).strict();
+
+export function parseSupplierReturn(body: unknown): SupplierReturnInput {
+  const b = supplierReturnBody.parse(body);
+  return { receiptLine: b.receipt_line, quantity: b.quantity, serials: b.serials, reason: b.reason, occurredOn: b.occurred_on };
 }
 
 export const poStatusBody = z.object({ status: z.enum(['open', 'closed', 'cancelled', 'draft']) }).strict();

@@ -10,6 +10,7 @@ export const ACCOUNT_ROLES = [
   'scrap',
   'opening_balance',
   'labour_applied',
+  'supplier_credits',
 ] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 export type StockRole = 'raw_materials' | 'finished_goods';
@@ -26,6 +27,7 @@ export const ROLE_LABELS: Record<AccountRole, string> = {
   scrap: 'Scrap / abnormal loss',
   opening_balance: 'Opening stock offset',
   labour_applied: 'Labour absorbed into jobs',
+  supplier_credits: 'Supplier credits expected (billed goods returned)',
 };
 
 /** Suggested codes: ordinary current-asset, liability and expense accounts (never Xero's INVENTORY type). */
@@ -40,6 +42,7 @@ export const DEFAULT_ACCOUNTS: Record<AccountRole, { code: string; name: string 
   scrap: { code: '313', name: 'Scrap and Abnormal Loss' },
   opening_balance: { code: '840', name: 'Historical Adjustment' },
   labour_applied: { code: '314', name: 'Labour Absorbed into Jobs' },
+  supplier_credits: { code: '635', name: 'Supplier Credits Expected' },
 };
 
 export type AccountMapping = Record<AccountRole, { code: string; name: string }>;

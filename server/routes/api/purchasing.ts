@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Db } from '../../db';
 import { actorOf, requireRole } from '../../http/middleware/auth';
 import { idParam, optionalText } from '../../http/schemas';
-import { parsePurchaseOrder, parseReceive, parseReject, parseBill, poStatusBody } from '../../http/purchasing-input';
+import { parsePurchaseOrder, parseReceive, parseReject, parseBill, parseSupplierReturn, poStatusBody } from '../../http/purchasing-input';
 import { createPurchaseOrder, setPurchaseOrderStatus } from '../../services/purchasing/create-po';
 import { listPurchaseOrders, purchaseOrderView, deliveryView } from '../../services/purchasing/views';
 import { listSuppliers } from '../../services/purchasing/suppliers';
@@ -13,6 +13,9 @@ import { receiveLine, rejectLine } from '../../services/goods-in/receive';
 import { undoReceiptLine } from '../../services/goods-in/undo';
 import { finishDelivery } from '../../services/goods-in/deliveries';
 import { listReturns, markReturned } from '../../services/goods-in/returns';
+import { returnToSupplier } from '../../services/goods-in/supplier-return';
+import { undoSupplierReturn } from '../../services/goods-in/supplier-return-undo';
+import { listSupplierReturns, supplierReturnView } from '../../services/goods-in/supplier-return-views';
 import { recordBill } from '../../services/bills/record-bill';
 import { billView, listBills } from '../../services/bills/views';
 import { grniReport } from '../../services/reports/grni';
@@ -79,6 +82,20 @@ export function purchasingApi(db: Db): Router {
   r.post('/returns/:id/returned', receivers, async (req, res) => {
     await markReturned(db, actorOf(req), idParam(req.params.id, 'Rejected line'));
     res.json({ returns: await listReturns(db, actorOf(req).tenantId) });
+  });
+  r.get('/supplier-returns', async (req, res) => {
+    res.json({ supplier_returns: await listSupplierReturns(db, actorOf(req).tenantId) });
+  });
+  r.post('/supplier-returns', receivers, async (req, res) => {
+    const claim = idempotencyClaim(req);
+    sendResult(res, await returnToSupplier(db, actorOf(req), parseSupplierReturn(req.body), claim));
+  });
+  r.get('/supplier-returns/:id', async (req, res) => {
+    res.json(await supplierReturnView(db, actorOf(req).tenantId, idParam(req.params.id, 'Supplier return')));
+  });
+  r.post('/supplier-returns/:id/undo', receivers, async (req, res) => {
+    const claim = idempotencyClaim(req);
+    sendResult(res, await undoSupplierReturn(db, actorOf(req), idParam(req.params.id, 'Supplier return'), claim));
   });
   r.get('/bills', async (req, res) => {
     res.json({ bills: await listBills(db, actorOf(req).tenantId) });

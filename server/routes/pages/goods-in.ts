@@ -18,6 +18,7 @@ import { finishDelivery } from '../../services/goods-in/deliveries';
 import { listReturns, markReturned } from '../../services/goods-in/returns';
 import { redirect } from './auth';
 import { today } from '../../clock';
+import { returnsPage, supplierReturnPages } from './supplier-returns';
 
 // Goods-in pages: open POs, the Parts Receipt page (verify line by line on a tablet, with a
 // scanner), the returns list and each delivery. The page's unsaved state (quantities on the
@@ -383,10 +384,10 @@ export function goodsInPages(db: Db): Router {
   });
   r.get('/goods-in/scan', receivers, scanToOpen(db));
   r.get('/goods-in/returns', receivers, async (req, res) => {
-    render(req, res, 'pages/goods-in/returns', { title: 'Returns to suppliers', returns: await listReturns(db, actorOf(req).tenantId) });
+    render(req, res, 'pages/goods-in/returns', await returnsPage(db, req));
   });
   r.post('/goods-in/returns/:id/returned', receivers, async (req, res) => {
-    res.locals.form = { view: 'pages/goods-in/returns', data: { title: 'Returns to suppliers', returns: await listReturns(db, actorOf(req).tenantId) } };
+    res.locals.form = { view: 'pages/goods-in/returns', data: await returnsPage(db, req) };
     await markReturned(db, actorOf(req), idParam(req.params.id, 'Rejected line'));
     redirect(req, res, '/goods-in/returns');
   });
@@ -406,5 +407,6 @@ export function goodsInPages(db: Db): Router {
   r.post('/goods-in/:poId/scan', receivers, scanOnPage(db));
   r.post('/goods-in/:poId/receipt-lines/:id/undo', receivers, undo(db));
   r.post('/goods-in/:poId/deliveries/:id/finish', receivers, finish(db));
+  r.use(supplierReturnPages(db));
   return r;
 }

@@ -84,9 +84,10 @@ async function unbilledReceipts(trx: Trx, tenantId: string, supplierId: string, 
     .join('purchase_order_lines as pl', (j) => j.on('pl.id', 'r.po_line_id').andOn('pl.tenant_id', 'r.tenant_id'))
     .join('purchase_orders as o', (j) => j.on('o.id', 'pl.po_id').andOn('o.tenant_id', 'pl.tenant_id'))
     .where({ 'r.tenant_id': tenantId, 'o.supplier_id': supplierId, 'pl.part_id': partId, 'r.outcome': 'accepted' })
-    .whereNull('r.undone_at').whereRaw('r.billed_qty < r.quantity')
+    // Units sent back to the supplier before they were billed are not to be billed (supplier returns).
+    .whereNull('r.undone_at').whereRaw('r.billed_qty + r.returned_unbilled_qty < r.quantity')
     .orderBy('r.seq').forUpdate('r')
-    .select('r.id', 'r.event_id', 'r.quantity', 'r.billed_qty', 'r.unit_cost', 'r.po_line_id', 'pl.units_per_purchase_unit', 'o.number');
+    .select('r.id', 'r.event_id', trx.raw('(r.quantity - r.returned_unbilled_qty)::text as quantity'), 'r.billed_qty', 'r.unit_cost', 'r.po_line_id', 'pl.units_per_purchase_unit', 'o.number');
   let rows = reference ? await base().whereRaw('lower(o.number) = lower(?)', [reference.trim()]) : [];
   if (!rows.length) rows = await base();
   return rows.map((r) => ({ id: r.id, eventId: r.event_id, quantity: new Decimal(r.quantity), billed: new Decimal(r.billed_qty), unitCost: new Decimal(r.unit_cost), poLineId: r.po_line_id, factor: new Decimal(r.units_per_purchase_unit), poNumber: r.number }));

@@ -31,6 +31,7 @@ async function undoInTransaction(trx: Trx, actor: Actor, receiptLineId: string):
   const line = await trx('receipt_lines').where({ tenant_id: actor.tenantId, id: receiptLineId }).forUpdate().first();
   if (line.undone_at) throw new Conflict('This line has already been undone');
   if (line.returned_at) throw new Conflict('These rejected goods have gone back to the supplier; there is nothing to undo');
+  if (new Decimal(line.returned_qty).gt(0)) throw new Conflict('Part of this receipt went back to the supplier; undo that supplier return first (returns list)');
   if (new Decimal(line.billed_qty).gt(0)) throw new Conflict('This receipt has been billed; record a credit note with the supplier instead of undoing it');
   let undoEventId: string | null = null;
   let journal: ReceiveResult['journal'] = null;

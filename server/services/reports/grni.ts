@@ -7,14 +7,16 @@ export type GrniLine = { supplier: string; po_id: string; po_number: string; lin
 export type GrniReport = { as_at: string; total: string; suppliers: { supplier: string; value: string; lines: GrniLine[] }[] };
 
 /**
- * Goods received not invoiced: what goods-in took into stock and no bill has yet paid for, by
- * supplier and PO line, at receipt cost, with the age of the oldest unbilled receipt.
+ * Goods received not invoiced: what goods-in took into stock (less what went back to the supplier
+ * before it was billed) and no bill has yet paid for, by supplier and PO line, at receipt cost,
+ * with the age of the oldest unbilled receipt.
  */
 export async function grniReport(db: Db, tenantId: string): Promise<GrniReport> {
   const dp = await moneyPlaces(db, tenantId);
   const { rows } = await db.raw(
     `select s.name as supplier, o.id as po_id, o.number as po_number, pl.line_no, p.sku, p.name as part_name,
-            sum(r.quantity - r.billed_qty)::text as qty, sum((r.quantity - r.billed_qty) * r.unit_cost)::text as value,
+            sum(r.quantity - r.returned_unbilled_qty - r.billed_qty)::text as qty,
+            sum((r.quantity - r.returned_unbilled_qty - r.billed_qty) * r.unit_cost)::text as value,
             min(d.received_on)::text as oldest
        from receipt_lines r
        join deliveries d on d.tenant_id = r.tenant_id and d.id = r.delivery_id
@@ -22,7 +24,7 @@ export async function grniReport(db: Db, tenantId: string): Promise<GrniReport> 
        join purchase_orders o on o.tenant_id = pl.tenant_id and o.id = pl.po_id
        join suppliers s on s.tenant_id = o.tenant_id and s.id = o.supplier_id
        join parts p on p.tenant_id = pl.tenant_id and p.id = pl.part_id
-      where r.tenant_id = ? and r.outcome = 'accepted' and r.undone_at is null and r.billed_qty < r.quantity
+      where r.tenant_id = ? and r.outcome = 'accepted' and r.undone_at is null and r.billed_qty + r.returned_unbilled_qty < r.quantity
       group by s.name, o.id, o.number, pl.line_no, p.sku, p.name
       order by lower(s.name), o.number, pl.line_no`,
     [tenantId],

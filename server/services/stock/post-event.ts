@@ -133,6 +133,7 @@ const KIND_LABEL: Record<EventKind, string> = {
   job_consumption: 'Job consumption',
   job_completion: 'Job completion',
   dispatch: 'Dispatch',
+  supplier_return: 'Return to supplier',
 };
 
 function narrate(head: EventHeader, legs: Leg[]): string {

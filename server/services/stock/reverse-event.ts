@@ -1,7 +1,7 @@
 import { Db, Trx } from '../../db';
 import { isUuid } from '../../domain/ids';
 import { Decimal } from '../../domain/decimal';
-import { AccountRole } from '../../domain/accounting';
+import { AccountRole, StockPosting, STOCK_ROLES } from '../../domain/accounting';
 import { eventSource } from '../queries';
 import { Conflict, Invalid, NotFound } from '../../errors';
 import { partsById, locationsById, Part, Location } from '../../repos/catalogue';
@@ -62,10 +62,11 @@ export async function reverseInTransaction(trx: Trx, actor: Actor, eventId: stri
     return { ...base, dir: 'out', cost };
   });
   const restoredIds = consumptions.map((c) => c.layerId);
+  const otherPostings = await otherPostingsUndone(trx, actor.tenantId, eventId, event.contra_role);
   const view = await writeEvent(
     trx,
     actor,
-    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId, deferToDelivery: goodsIn?.deferToDelivery },
+    { kind: 'reversal', occurredOn, reference: event.reference, reason, contra: event.contra_role as AccountRole, reversesEventId: eventId, deferToDelivery: goodsIn?.deferToDelivery, otherPostings },
     legs,
     async (w) => {
       if (tenant.valuationMethod === 'weighted_average') await assertAverageUntouched(trx, actor.tenantId, moves, parts, locations);
@@ -93,6 +94,17 @@ async function assertAverageUntouched(trx: Trx, tenantId: string, moves: Record<
 }
 
 /**
+ * The original journal's lines on accounts other than stock and its contra (a supplier return's
+ * credit expected beside GRNI), answered by their opposites so the reversal mirrors it.
+ */
+async function otherPostingsUndone(trx: Trx, tenantId: string, eventId: string, contra: string): Promise<StockPosting[]> {
+  const lines = await trx('journal_lines as l').join('journals as j', (x) => x.on('j.id', 'l.journal_id').andOn('j.tenant_id', 'l.tenant_id'))
+    .where({ 'j.tenant_id': tenantId, 'j.event_id': eventId }).whereNot('l.account_role', contra).whereNotIn('l.account_role', STOCK_ROLES as string[])
+    .select('l.account_role', 'l.amount');
+  return lines.map((l) => ({ role: l.account_role as AccountRole, amount: new Decimal(l.amount).neg() }));
+}
+
+/**
  * A goods-in receipt is undone on its delivery, where the PO's received figures follow it; a
  * reversal here would leave the PO expecting goods it already has.
  */
@@ -101,4 +113,6 @@ async function assertNotGoodsIn(trx: Trx, tenantId: string, eventId: string): Pr
     .join('purchase_orders as o', (j) => j.on('o.id', 'd.po_id').andOn('o.tenant_id', 'd.tenant_id'))
     .where({ 'r.tenant_id': tenantId, 'r.event_id': eventId }).first('o.number', 'o.id');
   if (line) throw new Conflict(`This receipt was verified at goods-in against ${line.number}; undo it there (/goods-in/${line.id}) so the PO's figures follow`);
+  const sent = await trx('supplier_returns').where({ tenant_id: tenantId, event_id: eventId }).first('id', 'number');
+  if (sent) throw new Conflict(`This is supplier return ${sent.number}; undo it on the returns list (/goods-in/returns) so the receipt's and the PO's figures follow`);
 }

@@ -15,7 +15,7 @@ export type StockCommand =
   | (Common & { kind: 'adjustment'; lines: LineInput[] })
   | (Common & { kind: 'transfer'; lines: TransferLineInput[] });
 
-export type EventKind = StockCommand['kind'] | 'reversal' | 'revaluation' | 'job_consumption' | 'job_completion' | 'dispatch';
+export type EventKind = StockCommand['kind'] | 'reversal' | 'revaluation' | 'job_consumption' | 'job_completion' | 'dispatch' | 'supplier_return';
 
 /** How an inbound leg is costed: a unit cost, pieces carried from another location, or a restore of drawn layers. */
 export type InboundCost =

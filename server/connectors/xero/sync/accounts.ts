@@ -57,6 +57,8 @@ export const XERO_TYPE_FOR_ROLE: Record<AccountRole, string> = {
   ppv: 'DIRECTCOSTS',
   stock_adjustments: 'DIRECTCOSTS',
   labour_applied: 'DIRECTCOSTS',
+  // Owed back by a supplier until its credit note arrives: a debtor-like current asset.
+  supplier_credits: 'CURRENT',
   scrap: 'EXPENSE',
   // The other side of opening stock brought in at go-live: equity, as Xero's own conversion balances are.
   opening_balance: 'EQUITY',
