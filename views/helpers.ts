@@ -38,6 +38,7 @@ const KIND_LABELS: Record<string, string> = {
   job_consumption: 'Job consumption',
   job_completion: 'Job completion',
   dispatch: 'Dispatch',
+  supplier_return: 'Return to supplier',
 };
 
 export function groupThousands(text: string): string {
