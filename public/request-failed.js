@@ -22,7 +22,8 @@
         text = msg ? msg.textContent.replace(/\s+/g, ' ').trim() : '';
       }
     } catch (e) { text = ''; }
-    return text || 'Perpetua answered ' + xhr.status + (xhr.statusText ? ' ' + xhr.statusText : '') + '; nothing was changed';
+    // No page of ours (a proxy's answer, say): its status is all there is to say.
+    return text || 'Perpetua answered ' + xhr.status + (xhr.statusText ? ' ' + xhr.statusText : '');
   }
 
   function show(d, message) {
@@ -51,7 +52,8 @@
     var source = document.body.contains(c.elt) ? c.elt : undefined;
     var target = document.body.contains(d.target) ? d.target : undefined;
     window.htmx.ajax(c.verb, d.pathInfo.requestPath, {
-      source: source, target: target, values: c.verb === 'get' ? undefined : c.formData, swap: d.etc && d.etc.swapOverride,
+      source: source, target: target, swap: d.etc && d.etc.swapOverride,
+      values: c.verb === 'get' ? undefined : c.formData, // the values sent, with the button pressed (do=...)
     }).catch(function () { /* a second failure shows the banner again through the events below */ });
   }
 

@@ -96,7 +96,8 @@ describe('a request that fails', () => {
     await failing(step1, () => page.getByRole('button', { name: 'Complete step 1' }).tap());
     expect(await bannerText()).toBe(OFFLINE);
     console.log('screenshot', await screen('request-failed-job-step-phone'));
-    const consumed = async () => (await h.db('job_lines').where({ job_id: job.id, step: 1 }).pluck('consumed_qty')).map(Number);
+    const consumed = async () => (await h.db('job_lines').where({ job_id: job.id, step: 1 }).orderBy('position')
+      .pluck('consumed_qty')).map(Number);
     expect(await consumed()).toEqual([0, 0]);
 
     await page.unroute(`**${step1}`);

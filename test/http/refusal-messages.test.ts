@@ -25,7 +25,9 @@ let ops: Agent;
 beforeAll(async () => {
   t = await openTestDb();
   app = testApp(t.db);
-  const user = await createOrganisation(t.db, { organisation: 'Refusal Works', name: 'Ada Admin', email: 'ada@refusals.example', password: 'correct horse battery' });
+  const user = await createOrganisation(t.db, {
+    organisation: 'Refusal Works', name: 'Ada Admin', email: 'ada@refusals.example', password: 'correct horse battery',
+  });
   actor = { tenantId: user.tenantId, userId: user.userId, role: 'admin' };
   await addUser(t.db, actor.tenantId, { ...OPS, name: 'Otto Operator', role: 'operations' });
   await givenPumpWorks(t.db, actor); // a pump: 1 frame + 4 screws (step 1), 1 serial motor (step 2)
