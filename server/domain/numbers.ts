@@ -8,6 +8,26 @@ export const MAX_UNIT_COST = new Decimal('1e12');
 
 export type Parsed = { ok: true; value: Decimal } | { ok: false; reason: string };
 
+/** A numeric(precision, scale) column: what an input stored there may hold, so no write is out of range. */
+export type NumericColumn = { precision: number; scale: number };
+/** Percentages (tax rates, attrition, tolerances) are numeric(9,4) columns. */
+export const PERCENT_COLUMN: NumericColumn = { precision: 9, scale: 4 };
+
+/** The largest value a column holds: numeric(9,4) holds up to 99999.9999. */
+export function columnMax(c: NumericColumn): Decimal {
+  return new Decimal(10).pow(c.precision - c.scale).minus(new Decimal(10).pow(-c.scale));
+}
+
+/** A number for a numeric(p,s) column: zero up to the column's largest value, at most `scale` places. */
+export function parseColumnDecimal(raw: unknown, c: NumericColumn): Parsed {
+  const p = parseDecimalText(raw);
+  if (!p.ok) return p;
+  const max = columnMax(c);
+  if (p.value.isNeg() || p.value.gt(max)) return { ok: false, reason: `must be from 0 to ${max.toFixed()}` };
+  if (p.value.decimalPlaces() > c.scale) return { ok: false, reason: `has too many decimal places (at most ${c.scale})` };
+  return p;
+}
+
 export function parseDecimalText(raw: unknown): Parsed {
   if (raw === undefined || raw === null || raw === '') return { ok: false, reason: 'is required' };
   if (typeof raw === 'number') {

@@ -9,7 +9,6 @@ import request from 'supertest';
 // Job cards and dispatch over /api/v1: the whole flow with every response checked against the
 // OpenAPI document, and bad input refused at the field with nothing written.
 
-jest.setTimeout(60_000);
 
 const t = documentedApi();
 const { expectDocumented } = t;
