@@ -142,7 +142,14 @@ const schemas: Record<string, Schema> = {
     }),
     figures: record({ ...figures, value: money('Stock value') }),
     balances: list(record({ location: text(), lot: nullable(text()), ...figures, value: money('Value of this location and lot') })),
-    layers: list(record({ id: uuid(), location: text(), lot: nullable(text('Batch code: lots are costed separately')), original_qty: decimalOut('Quantity received'), remaining_qty: decimalOut('Quantity left'), unit_cost: decimalOut('Unit cost'), remaining_value: money('Value left') })),
+    layers: list(record({
+      id: uuid(), location: text(), lot: nullable(text('Batch code: lots are costed separately')),
+      remaining_qty: decimalOut('Quantity left'),
+      unit_cost: decimalOut('Unit cost now: value left over quantity left, after weighted-average merges and bill price differences'),
+      remaining_value: money('Value left'),
+      original_qty: decimalOut('Quantity of the receipt that opened the layer (weighted-average receipts merged since are not in it)'),
+      original_unit_cost: decimalOut('Unit cost the layer was opened at, before merges and bill price differences'),
+    })),
     movements: list(record({
       id: uuid(), event_id: uuid(), kind: oneOf(EVENT_KINDS), reference: text(), occurred_on: date(), recorded_at: text(undefined, { format: 'date-time' }),
       location: text(), lot: nullable(text()), serial: nullable(text()), quantity: decimalOut('Signed quantity'), unit_cost: decimalOut('Unit cost'), value: money('Signed value'),

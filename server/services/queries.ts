@@ -1,5 +1,6 @@
 import { Db, Trx } from '../db';
 import { Decimal, ZERO, str, money } from '../domain/decimal';
+import { unitCostOf } from '../domain/costing';
 import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
 import { journalView, journalForEvent, linesOfJournals } from '../repos/journals';
@@ -95,9 +96,24 @@ export async function partDetail(db: Db, tenantId: string, sku: string) {
     },
     figures: { on_hand: str(onHand), allocated: str(allocated), available: str(onHand.minus(allocated)), value: money(value, dp) },
     balances: balances.map((b) => ({ location: b.location, lot: b.lot || null, on_hand: str(new Decimal(b.on_hand)), allocated: str(new Decimal(b.allocated)), available: str(new Decimal(b.on_hand).minus(b.allocated)), value: money(new Decimal(b.value), dp) })),
-    layers: layers.map((l) => ({ id: l.id, location: l.location, lot: l.lot || null, original_qty: str(new Decimal(l.original_qty)), remaining_qty: str(new Decimal(l.remaining_qty)), unit_cost: str(new Decimal(l.unit_cost)), remaining_value: money(new Decimal(l.remaining_value), dp) })),
+    layers: layers.map((l) => layerView(l, dp)),
     movements: movements.map((m) => ({ id: m.id, event_id: m.event_id, kind: m.kind, reference: m.reference, occurred_on: m.occurred_on, recorded_at: new Date(m.recorded_at).toISOString(), location: m.location, lot: m.lot || null, serial: m.serial, quantity: str(new Decimal(m.quantity)), unit_cost: str(new Decimal(m.unit_cost)), value: money(new Decimal(m.value), dp) })),
     serials: serials.map((s: any) => ({ serial: s.serial, location: s.location, lot: s.lot || null })),
+  };
+}
+
+/**
+ * An open layer as it stands: a weighted-average receipt merges into it and a bill revalues it
+ * in place, so its cost now is its value over its quantity; the figures it opened with are kept
+ * beside them, named as such.
+ */
+function layerView(l: Record<string, any>, dp: number) {
+  const qty = new Decimal(l.remaining_qty);
+  const value = new Decimal(l.remaining_value);
+  return {
+    id: l.id as string, location: l.location as string, lot: (l.lot as string) || null,
+    remaining_qty: str(qty), unit_cost: str(unitCostOf(qty, value)), remaining_value: money(value, dp),
+    original_qty: str(new Decimal(l.original_qty)), original_unit_cost: str(new Decimal(l.unit_cost)),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Db, Trx } from '../db';
-import { Decimal, ZERO, money, str } from '../domain/decimal';
-import { ROLE_LABELS, AccountRole } from '../domain/accounting';
+import { Decimal, ZERO, money, str, sum } from '../domain/decimal';
+import { ROLE_LABELS, AccountRole, roundInOrder } from '../domain/accounting';
 import { getAccountMapping, moneyPlaces } from '../repos/tenants';
 
 export type ValuationRow = { sku: string; name: string; location: string; role: string; quantity: string; value: string };
@@ -27,17 +27,16 @@ export async function valuation(db: Db, tenantId: string, asAt?: string) {
     .whereRaw('(g.quantity <> 0 or g.value <> 0)')
     .orderBy(['p.sku', 'l.code'])
     .select('p.sku', 'p.name', 'p.stock_role as role', 'l.code as location', 'g.quantity', 'g.value');
+  // Lines rounded with the carry add up to the total shown; each account's figure is its lines' sum.
+  const shown = roundInOrder(rows.map((r) => new Decimal(r.value)), dp);
   const byRole = new Map<string, Decimal>();
-  let total = ZERO;
-  const lines: ValuationRow[] = rows.map((r) => {
-    const value = new Decimal(r.value);
-    byRole.set(r.role, (byRole.get(r.role) ?? ZERO).plus(value));
-    total = total.plus(value);
-    return { sku: r.sku, name: r.name, location: r.location, role: r.role, quantity: str(new Decimal(r.quantity)), value: money(value, dp) };
+  const lines: ValuationRow[] = rows.map((r, i) => {
+    byRole.set(r.role, (byRole.get(r.role) ?? ZERO).plus(shown[i]));
+    return { sku: r.sku, name: r.name, location: r.location, role: r.role, quantity: str(new Decimal(r.quantity)), value: money(shown[i], dp) };
   });
   return {
     as_at: asAt ?? null,
-    total: money(total, dp),
+    total: money(sum(shown), dp),
     by_account: [...byRole].map(([role, v]) => ({ role, label: ROLE_LABELS[role as AccountRole], value: money(v, dp) })),
     lines,
   };

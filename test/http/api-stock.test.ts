@@ -60,9 +60,9 @@ describe('a part through its life in the API (FIFO)', () => {
       { location: 'MAIN', lot: null, on_hand: '15', allocated: '0', available: '15', value: '40.00' },
     ]);
     expect(part.body.layers.map(({ id: _id, ...l }: { id: string }) => l)).toEqual([
-      { location: 'MAIN', lot: null, original_qty: '10', remaining_qty: '10', unit_cost: '2.5', remaining_value: '25.00' },
-      { location: 'MAIN', lot: null, original_qty: '10', remaining_qty: '5', unit_cost: '3', remaining_value: '15.00' },
-      { location: 'B', lot: null, original_qty: '4', remaining_qty: '4', unit_cost: '3', remaining_value: '12.00' },
+      { location: 'MAIN', lot: null, original_qty: '10', original_unit_cost: '2.5', remaining_qty: '10', unit_cost: '2.5', remaining_value: '25.00' },
+      { location: 'MAIN', lot: null, original_qty: '10', original_unit_cost: '3', remaining_qty: '5', unit_cost: '3', remaining_value: '15.00' },
+      { location: 'B', lot: null, original_qty: '4', original_unit_cost: '3', remaining_qty: '4', unit_cost: '3', remaining_value: '12.00' },
     ]);
     expect(part.body.movements.map((m: { kind: string; quantity: string; value: string }) => [m.kind, m.quantity, m.value])).toEqual([
       ['reversal', '12', '31.00'], ['transfer', '4', '12.00'], ['transfer', '-4', '-12.00'], ['adjustment', '-1', '-3.00'],

@@ -1,4 +1,4 @@
-import { Decimal, roundMoney } from '../decimal';
+import { Decimal, ZERO, roundMoney } from '../decimal';
 
 /**
  * Journal amounts are in the currency's minor unit (cents, yen, fils); layer values are exact. Each part carries its exact value and the
@@ -27,4 +27,13 @@ export function postEachWithCarry(carry: Carry, deltas: Decimal[], minorUnits = 
     current = r.carry;
   }
   return { posted, carry: current };
+}
+
+/**
+ * Exact figures shown as a list under their total (a valuation report): the same carry run down
+ * the list, so each line shows its share of the running total's rounding and the lines add up
+ * to the shown total, which is the exact total rounded.
+ */
+export function roundInOrder(values: Decimal[], minorUnits = 2): Decimal[] {
+  return postEachWithCarry({ exactValue: ZERO, postedValue: ZERO }, values, minorUnits).posted;
 }

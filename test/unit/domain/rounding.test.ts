@@ -1,5 +1,5 @@
 import { Decimal, dec, money, roundMoney, str } from '../../../server/domain/decimal';
-import { Carry, postEachWithCarry, postWithCarry } from '../../../server/domain/accounting';
+import { Carry, postEachWithCarry, postWithCarry, roundInOrder } from '../../../server/domain/accounting';
 
 const carryOf = (exact: string, posted: string): Carry => ({ exactValue: dec(exact), postedValue: dec(posted) });
 
@@ -106,5 +106,19 @@ describe('postEachWithCarry', () => {
     const once = postWithCarry(start, dec('-0.999999'));
     expect(str(each.posted.reduce((a, b) => a.plus(b)))).toBe(str(once.posted));
     expect(each.carry).toEqual(once.carry);
+  });
+});
+
+describe('roundInOrder', () => {
+  test.each<[string[], string[], string]>([
+    // Rounded alone: 0.34 x 3 = 1.02 against a total of 1.005 -> 1.01.
+    [['0.335', '0.335', '0.335'], ['0.34', '0.33', '0.34'], '1.01'],
+    [['0.333333', '0.333333', '0.333333'], ['0.33', '0.34', '0.33'], '1'],
+    [['10', '2.5', '0.004'], ['10', '2.5', '0'], '12.5'],
+  ])('shows %p as %p, adding up to the exact total rounded (%s)', (exact, shown, total) => {
+    const lines = roundInOrder(exact.map(dec));
+    expect(lines.map(str)).toEqual(shown);
+    expect(str(lines.reduce((a, b) => a.plus(b)))).toBe(total);
+    expect(str(roundMoney(exact.map(dec).reduce((a, b) => a.plus(b))))).toBe(total);
   });
 });
