@@ -303,7 +303,7 @@ const paths: Record<string, Schema> = {
   '/parts/import': {
     post: operation({
       id: 'importParts', tag: 'Parts', summary: 'Import parts and opening stock from CSV', roles: ['admin'], bodyType: 'text/csv', errors: [413, 422],
-      description: `All or nothing: every problem on every line is reported ("line 7: quantity must be greater than zero") and nothing is written when any is wrong. Columns: ${PART_CSV_COLUMNS.join(', ')}. Rows with a location, quantity and unit_cost become one opening balance event.`,
+      description: `All or nothing: every problem is reported by row and column ("Row 7 · quantity: must be greater than zero"), each new part checked as POST /parts checks it, and nothing is written when any is wrong. Columns: ${PART_CSV_COLUMNS.join(', ')}. Rows with a location, quantity and unit_cost become one opening balance event.`,
       params: [param('occurred_on', 'query', date(), 'Business date of the opening stock (default today)')],
       body: text('CSV with a header line', { example: 'sku,name,location,quantity,unit_cost\nBRG-6204,Bearing 6204,MAIN,10,2.50\n' }),
       ok: { status: 201, description: 'What was imported', schema: ref('ImportResult') },

@@ -22,6 +22,24 @@ export type LocationInput = { code: string; name: string; warehouse: string; bin
 /** Made parts are valued on the finished goods account; bought (and bought-and-made) on raw materials. */
 const stockRoleFor = (source: PartInput['source']) => (source === 'made' ? 'finished_goods' : 'raw_materials');
 
+/** A new part's row as stored (one home for the defaults: the form, the API and the CSV import). */
+export function partRow(tenantId: string, input: PartInput, defaultLocationId: string | null) {
+  return {
+    tenant_id: tenantId,
+    sku: input.sku,
+    name: input.name,
+    description: input.description ?? '',
+    unit: input.unit ?? 'each',
+    fractional: input.fractional ?? false,
+    barcode: input.barcode || null,
+    source: input.source ?? 'bought',
+    tracking: input.tracking ?? 'none',
+    reorder_point: input.reorderPoint ? str(input.reorderPoint) : null,
+    default_location_id: defaultLocationId,
+    stock_role: stockRoleFor(input.source),
+  };
+}
+
 export async function createPart(db: Db, tenantId: string, input: PartInput): Promise<Part> {
   return inTransaction(db, (trx) => insertPart(trx, tenantId, input));
 }
@@ -41,20 +59,7 @@ export async function insertPart(trx: Trx, tenantId: string, input: PartInput): 
     }
     if (input.tracking === 'serial' && input.fractional) throw Invalid.field('fractional', 'A serial-tracked part is counted in whole units');
     const [row] = await trx('parts')
-      .insert({
-        tenant_id: tenantId,
-        sku: input.sku,
-        name: input.name,
-        description: input.description ?? '',
-        unit: input.unit ?? 'each',
-        fractional: input.fractional ?? false,
-        barcode: input.barcode || null,
-        source: input.source ?? 'bought',
-        tracking: input.tracking ?? 'none',
-        reorder_point: input.reorderPoint ? str(input.reorderPoint) : null,
-        default_location_id: defaultLocationId,
-        stock_role: stockRoleFor(input.source),
-      })
+      .insert(partRow(tenantId, input, defaultLocationId))
       .returning('*');
     await trx('part_valuations').insert({ tenant_id: tenantId, part_id: row.id });
     return toPart(row);

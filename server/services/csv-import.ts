@@ -37,7 +37,10 @@ export function readImportCsv(csv: string, columns: readonly string[], required:
  */
 export class CellProblems {
   private readonly byCell = new Map<string, { row: number; problem: FieldProblem }>();
-  readonly bad: BadCell = (row, column, message) => this.add(row, `row ${row}, ${column}`, message);
+  readonly bad: BadCell = (row, column, message) => this.add(row, this.label(row, column), message);
+
+  /** `label` names a cell; the parts import says "Row 3 · name" as the pages do. */
+  constructor(private readonly label: (row: number, column: string) => string = (row, column) => `row ${row}, ${column}`) {}
 
   add(row: number, field: string, message: string): void {
     if (!this.byCell.has(field)) this.byCell.set(field, { row, problem: { field, message: `${field}: ${message}` } });

@@ -1,109 +1,108 @@
-import { readImportCsv } from './csv-import';
 import { Db, Trx } from '../db';
 import { IdempotencyClaim, withIdempotency } from './idempotency';
-import { Decimal } from '../domain/decimal';
-import { parseQuantity, parseUnitCost } from '../domain/numbers';
-import { DomainError, FieldProblem, Invalid } from '../errors';
+import { Conflict, DomainError, Invalid } from '../errors';
 import { inTransaction } from './transaction';
-import { insertPart, PartInput } from './catalogue';
+import { PartInput, partRow } from './catalogue';
+import { CellProblems } from './csv-import';
 import { resolveLegs } from './stock/resolve';
 import { writeEvent } from './stock/post-event';
 import { Actor, LineInput, EventView } from './stock/types';
 
-export const PART_CSV_COLUMNS = ['sku', 'name', 'description', 'unit', 'barcode', 'source', 'tracking', 'reorder_point', 'default_location', 'location', 'quantity', 'unit_cost', 'lot', 'serials'];
+export const PART_CSV_COLUMNS = ['sku', 'name', 'description', 'unit', 'barcode', 'source', 'tracking', 'reorder_point', 'default_location', 'location', 'quantity', 'unit_cost', 'lot', 'serials'] as const;
 
-type Row = Record<string, string>;
+/** One CSV row as read and checked (http/parts-csv-input.ts): the part it defines, if any, and its stock. */
+export type PartRow = { row: number; sku: string; part?: PartInput; stock?: LineInput };
+export type PartsCsv = { rows: PartRow[] };
 export type ImportResult = { parts_created: number; stock_lines: number; event: EventView | null };
+/** Told how far an import has got, for the page's progress bar. */
+export type ImportProgress = (phase: 'checking' | 'writing', done: number, total: number) => void;
+
+const INSERT_CHUNK = 1000;
+const label = (row: number, column: string) => `Row ${row} · ${column}`;
 
 /**
- * Parts and opening stock from one CSV, all or nothing. Every wrong cell in every line is reported
- * ("line 7: quantity must be greater than zero") and nothing is written when any is wrong.
+ * Parts and opening stock from one CSV, all or nothing. The rows come checked one by one; here
+ * they are checked against what is stored (unknown SKUs need a name, locations must exist,
+ * barcodes be free) with a few set-based reads and no transaction open, and only then written
+ * in one short transaction: parts in multi-row inserts and the stock as one opening balance event.
  */
-export async function importPartsCsv(db: Db, actor: Actor, csv: string, occurredOn: string, idem?: IdempotencyClaim): Promise<ImportResult> {
-  // sku is checked row by row (a missing one names its row), so no column is required of the header.
-  const rows = readImportCsv(csv, PART_CSV_COLUMNS, []);
-  const problems: FieldProblem[] = [];
-  const parts: PartInput[] = [];
-  const stock: { line: number; input: LineInput }[] = [];
-  const existing = new Set((await db('parts').where({ tenant_id: actor.tenantId }).whereIn('sku', rows.map((r) => r.sku ?? '')).select('sku')).map((r) => r.sku));
-  const defined = new Set<string>();
-  rows.forEach((row, i) => {
-    const line = i + 2; // line 1 is the header
-    const bad = (field: string, message: string) => problems.push({ field: `line ${line}: ${field}`, message: `line ${line}: ${field} ${message}` });
-    if (!row.sku) return bad('sku', 'is required');
-    if (!existing.has(row.sku) && !defined.has(row.sku)) {
-      const part = partFromRow(row, bad);
-      if (part) parts.push(part);
-      defined.add(row.sku);
-    }
-    if (row.quantity || row.location || row.unit_cost) {
-      const q = parseQuantity(row.quantity);
-      const c = parseUnitCost(row.unit_cost);
-      if (!row.location) bad('location', 'is required with a quantity');
-      if (!q.ok) bad('quantity', q.reason);
-      if (!c.ok) bad('unit_cost', c.reason);
-      if (row.location && q.ok && c.ok) {
-        stock.push({ line, input: { part: row.sku, location: row.location, quantity: q.value, unitCost: c.value, lot: row.lot || undefined, serials: row.serials ? row.serials.split(/[\s;|]+/).filter(Boolean) : undefined } });
-      }
-    }
-  });
-  if (problems.length) throw new Invalid(problems, `The CSV has ${problems.length} problem(s); nothing was imported`);
-  const result = await inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, () => importInTransaction(trx)));
-  return result.body;
-
-  async function importInTransaction(trx: Trx): Promise<ImportResult> {
-    for (const p of parts) await withLine(rows, p.sku, () => insertPart(trx, actor.tenantId, p));
+export async function importParts(db: Db, actor: Actor, csv: PartsCsv, occurredOn: string, idem?: IdempotencyClaim, progress?: ImportProgress): Promise<ImportResult> {
+  const { parts, locations } = await checkAgainstStore(db, actor.tenantId, csv.rows);
+  progress?.('writing', 0, csv.rows.length);
+  const stock = csv.rows.filter((r) => r.stock);
+  const result = await inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, async (): Promise<ImportResult> => {
+    await insertParts(trx, actor.tenantId, parts, locations);
     if (!stock.length) return { parts_created: parts.length, stock_lines: 0, event: null };
-    const cmd = { kind: 'opening_balance' as const, occurredOn, reference: 'CSV import', lines: stock.map((s) => s.input) };
+    const head = { kind: 'opening_balance' as const, occurredOn, reference: 'CSV import' };
     try {
-      const legs = await resolveLegs(trx, actor.tenantId, cmd);
-      const event = await writeEvent(trx, actor, { kind: 'opening_balance', occurredOn, reference: 'CSV import', reason: '', contra: 'opening_balance', reversesEventId: null }, legs);
+      const legs = await resolveLegs(trx, actor.tenantId, { ...head, lines: stock.map((s) => s.stock!) });
+      const event = await writeEvent(trx, actor, { ...head, reason: '', contra: 'opening_balance', reversesEventId: null }, legs);
       return { parts_created: parts.length, stock_lines: stock.length, event };
     } catch (err) {
-      throw renumber(err, stock.map((s) => s.line));
+      throw renumber(err, stock.map((s) => s.row));
     }
+  }));
+  progress?.('writing', csv.rows.length, csv.rows.length);
+  return result.body;
+}
+
+/** The new parts (first row of each SKU not stored yet) and the location ids, or every problem by row. */
+async function checkAgainstStore(db: Db, tenantId: string, rows: PartRow[]) {
+  const problems = new CellProblems(label);
+  const skus = [...new Set(rows.map((r) => r.sku))];
+  const existing = new Set((await db('parts').where({ tenant_id: tenantId }).whereRaw('sku = any(?::text[])', [skus]).select('sku')).map((r) => r.sku as string));
+  const firstRows = new Map<string, PartRow>();
+  for (const r of rows) if (!firstRows.has(r.sku)) firstRows.set(r.sku, r);
+  const parts: PartInput[] = [];
+  for (const [sku, r] of firstRows) {
+    if (existing.has(sku)) continue;
+    if (r.part) parts.push(r.part);
+    else problems.bad(r.row, 'name', `is required: ${sku} is a new part`);
+  }
+  const rowOf = (sku: string) => firstRows.get(sku)!.row;
+  await checkBarcodes(db, tenantId, parts, rowOf, problems);
+  const codes = [...new Set([...parts.map((p) => p.defaultLocation), ...rows.map((r) => r.stock?.location)].filter((c): c is string => !!c))];
+  const locations = new Map((await db('locations').where({ tenant_id: tenantId }).whereRaw('code = any(?::text[])', [codes]).select('code', 'id')).map((l) => [l.code as string, l.id as string]));
+  for (const p of parts) if (p.defaultLocation && !locations.has(p.defaultLocation)) problems.bad(rowOf(p.sku), 'default_location', `Unknown location ${p.defaultLocation}`);
+  for (const r of rows) if (r.stock && !locations.has(r.stock.location)) problems.bad(r.row, 'location', `Unknown location ${r.stock.location}`);
+  problems.throwIfAny();
+  return { parts, locations };
+}
+
+/** A barcode names one part: not one already stored, and not two in the file. */
+async function checkBarcodes(db: Db, tenantId: string, parts: PartInput[], rowOf: (sku: string) => number, problems: CellProblems) {
+  const barcodes = parts.filter((p) => p.barcode);
+  const taken = new Map((await db('parts').where({ tenant_id: tenantId }).whereRaw('barcode = any(?::text[])', [barcodes.map((p) => p.barcode!)]).select('barcode', 'sku')).map((r) => [r.barcode as string, r.sku as string]));
+  for (const p of barcodes) {
+    const owner = taken.get(p.barcode!);
+    if (owner) problems.bad(rowOf(p.sku), 'barcode', `Barcode ${p.barcode} is already used by ${owner}`);
+    else taken.set(p.barcode!, p.sku);
   }
 }
 
-
-function partFromRow(row: Row, bad: (field: string, message: string) => void): PartInput | null {
-  let ok = true;
-  const fail = (f: string, m: string) => { ok = false; bad(f, m); };
-  if (!row.name) fail('name', 'is required for a new part');
-  if (row.source && !['bought', 'made', 'both'].includes(row.source)) fail('source', 'must be bought, made or both');
-  if (row.tracking && !['none', 'lot', 'serial'].includes(row.tracking)) fail('tracking', 'must be none, lot or serial');
-  let reorderPoint: Decimal | null = null;
-  if (row.reorder_point) {
-    const r = parseQuantity(row.reorder_point);
-    if (r.ok) reorderPoint = r.value;
-    else fail('reorder_point', r.reason);
-  }
-  if (!ok) return null;
-  return {
-    sku: row.sku, name: row.name, description: row.description, unit: row.unit || undefined, barcode: row.barcode || null,
-    source: (row.source || undefined) as PartInput['source'], tracking: (row.tracking || undefined) as PartInput['tracking'],
-    reorderPoint, defaultLocation: row.default_location || null,
-  };
-}
-
-async function withLine<T>(rows: Row[], sku: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-    const line = rows.findIndex((r) => r.sku === sku) + 2;
-    throw new Invalid(err.fields.length ? err.fields.map((f) => ({ field: `line ${line}: ${f.field}`, message: `line ${line}: ${f.message}` })) : [{ field: `line ${line}`, message: `line ${line}: ${err.message}` }]);
+/** The new parts in multi-row inserts; a part stored by someone else since the check refuses the import. */
+async function insertParts(trx: Trx, tenantId: string, parts: PartInput[], locations: Map<string, string>): Promise<void> {
+  for (let i = 0; i < parts.length; i += INSERT_CHUNK) {
+    const chunk = parts.slice(i, i + INSERT_CHUNK).map((p) => partRow(tenantId, p, p.defaultLocation ? locations.get(p.defaultLocation)! : null));
+    let ids: { id: string }[];
+    try {
+      ids = await trx('parts').insert(chunk).returning('id');
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new Conflict('A part in the CSV was added by someone else meanwhile; nothing was imported. Import the CSV again', 'csv');
+      throw err;
+    }
+    await trx('part_valuations').insert(ids.map(({ id }) => ({ tenant_id: tenantId, part_id: id })));
   }
 }
 
-/** Stock errors name "lines[3].quantity"; point them at the CSV line instead. */
-function renumber(err: unknown, lines: number[]): unknown {
+/** Stock errors name "lines.3.quantity"; point them at the CSV row instead. */
+function renumber(err: unknown, rows: number[]): unknown {
   if (!(err instanceof DomainError)) return err;
   const fields = err.fields.map((f) => {
     const m = /^lines\.(\d+)\.(.+)$/.exec(f.field);
     if (!m) return f;
-    const line = lines[Number(m[1])];
-    return { field: `line ${line}: ${m[2].replace(/\.\d+$/, '')}`, message: `line ${line}: ${f.message}` };
+    const field = label(rows[Number(m[1])], m[2].replace(/\.\d+$/, ''));
+    return { field, message: `${field}: ${f.message}` };
   });
-  return new Invalid(fields.length ? fields : [{ field: 'csv', message: err.message }]);
+  return new Invalid(fields.length ? fields : [{ field: 'csv', message: err.message }], err.message);
 }

@@ -93,13 +93,13 @@ describe('CSV import', () => {
 
   it('refuses the whole CSV when one line is bad, naming the line', async () => {
     const csv = 'sku,name,location,quantity,unit_cost\nA1,Part A,MAIN,10,2.5\nA2,Part B,MAIN,-3,1\nA3,Part C,MAIN,1,abc\n';
-    const res = await expectRefused(importCsv(csv), 422, 'line 3: quantity', 'line 3: quantity must be greater than zero');
-    expect(res.body.error.fields).toContainEqual({ field: 'line 4: unit_cost', message: expect.stringContaining('must be a number') });
+    const res = await expectRefused(importCsv(csv), 422, 'Row 3 · quantity', 'Row 3 · quantity: must be greater than zero');
+    expect(res.body.error.fields).toContainEqual({ field: 'Row 4 · unit_cost', message: expect.stringContaining('must be a number') });
     await c.get('/api/v1/parts/A1').expect(404);
   });
 
   it('refuses a line whose location is unknown, naming the line', async () => {
-    await expectRefused(importCsv('sku,name,location,quantity,unit_cost\nA1,Part A,NOWHERE,10,2.5\n'), 422, 'line 2: location', 'NOWHERE');
+    await expectRefused(importCsv('sku,name,location,quantity,unit_cost\nA1,Part A,NOWHERE,10,2.5\n'), 422, 'Row 2 · location', 'NOWHERE');
   });
 });
 

@@ -6,7 +6,8 @@ import { toPartInput, toLocationInput } from '../../http/catalogue-input';
 import { isoDate } from '../../http/schemas';
 import { today } from '../../http/commands';
 import { createPart, createLocation, listLocations } from '../../services/catalogue';
-import { importPartsCsv } from '../../services/import-parts';
+import { importParts } from '../../services/import-parts';
+import { readPartsCsv } from '../../http/parts-csv-input';
 import { stockList, partDetail } from '../../services/queries';
 import { idempotencyClaim } from './stock';
 
@@ -40,7 +41,7 @@ export function catalogueApi(db: Db): Router {
   r.post('/parts/import', requireRole('admin'), express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }), async (req, res) => {
     const occurredOn = z.object({ occurred_on: isoDate.optional() }).parse(req.query).occurred_on ?? today();
     const csv = typeof req.body === 'string' ? req.body : '';
-    res.status(201).json(await importPartsCsv(db, actorOf(req), csv, occurredOn, idempotencyClaim(req)));
+    res.status(201).json(await importParts(db, actorOf(req), readPartsCsv(csv), occurredOn, idempotencyClaim(req)));
   });
   r.get('/locations', async (req, res) => {
     res.json({ locations: await listLocations(db, actorOf(req).tenantId) });

@@ -9,7 +9,8 @@ import { toPartInput } from '../../http/catalogue-input';
 import { today } from '../../clock';
 import { toStockFilter } from '../api/catalogue';
 import { createPart, listLocations } from '../../services/catalogue';
-import { importPartsCsv, PART_CSV_COLUMNS } from '../../services/import-parts';
+import { importParts, PART_CSV_COLUMNS } from '../../services/import-parts';
+import { readPartsCsv } from '../../http/parts-csv-input';
 import { stockList, partDetail } from '../../services/queries';
 import { buyingLessSummary } from '../../services/purchasing/buying-less';
 import { redirect } from './auth';
@@ -58,7 +59,7 @@ export function partPages(db: Db): Router {
     res.locals.form = { view: 'pages/import', data: { columns: PART_CSV_COLUMNS.join(',') } };
     const { claim, fields } = formClaim(req);
     const b = importForm.parse(fields);
-    const result = await importPartsCsv(db, actorOf(req), b.csv, b.occurred_on ?? today(), claim);
+    const result = await importParts(db, actorOf(req), readPartsCsv(b.csv), b.occurred_on ?? today(), claim);
     render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), result, values: { occurred_on: today() } });
   });
   return r;
