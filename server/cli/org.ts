@@ -27,9 +27,15 @@ const OPTIONS = {
   currency: { type: 'string' }, role: { type: 'string' }, 'key-name': { type: 'string' }, help: { type: 'boolean' },
 } as const;
 
-// The set-up page's field names, as flags.
-const FLAG_OF: Record<string, string> = { organisation: '--name', name: '--admin-name', email: '--email', password: '--password', base_currency: '--currency' };
-const keyOptions = z.object({ role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`).default('admin'), keyName: z.string().trim().min(1, 'must not be empty').max(100).default('automation') });
+// The set-up page's field names (and the key's), as flags.
+const FLAG_OF: Record<string, string> = {
+  organisation: '--name', name: '--admin-name', email: '--email', password: '--password', base_currency: '--currency',
+  role: '--role', key_name: '--key-name',
+};
+const keySchema = z.object({
+  role: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`).default('admin'),
+  key_name: z.string().trim().min(1, 'must not be empty').max(100).default('automation'),
+});
 
 export type Io = { out: (line: string) => void; err: (line: string) => void };
 class BadInput extends Error {}
@@ -42,11 +48,13 @@ export async function main(args: string[], io: Io, db?: Db): Promise<number> {
       io.out(USAGE);
       return 0;
     }
-    if (positionals.join(' ') !== 'create') throw new BadInput(`Unknown command "${positionals.join(' ')}"; the command is "create"`);
+    const command = positionals.join(' ');
+    if (command !== 'create') throw new BadInput(`Unknown command "${command}"; the command is "create"`);
     const input = checkInput(values);
     return await withDb(db, (d) => createWithKey(d, input, io));
   } catch (e) {
-    if (!(e instanceof BadInput || e instanceof DomainError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw e;
+    const badArgs = (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (!(e instanceof BadInput || e instanceof DomainError || badArgs)) throw e;
     io.err(`${(e as Error).message}\n\n${USAGE}`);
     return 1;
   }
@@ -55,20 +63,23 @@ export async function main(args: string[], io: Io, db?: Db): Promise<number> {
 function checkInput(v: Partial<Record<keyof typeof OPTIONS, string | boolean>>) {
   const missing = (['name', 'email', 'password'] as const).filter((f) => v[f] === undefined).map((f) => `--${f}`);
   if (missing.length) throw new BadInput(`Missing ${missing.join(', ')}`);
-  const org = signUpSchema.safeParse({ organisation: v.name, name: v['admin-name'] ?? 'Admin', email: v.email, password: v.password, base_currency: v.currency });
-  const key = keyOptions.safeParse({ role: v.role, keyName: v['key-name'] });
-  const problems = [
-    ...(org.success ? [] : org.error.issues.map((i) => `${FLAG_OF[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`)),
-    ...(key.success ? [] : key.error.issues.map((i) => `--${i.path[0] === 'keyName' ? 'key-name' : 'role'}: ${i.message}`)),
-  ];
-  if (problems.length) throw new BadInput(problems.join('\n'));
+  const org = signUpSchema.safeParse({
+    organisation: v.name, name: v['admin-name'] ?? 'Admin', email: v.email, password: v.password,
+    base_currency: v.currency,
+  });
+  const key = keySchema.safeParse({ role: v.role, key_name: v['key-name'] });
+  const issues = [...(org.error?.issues ?? []), ...(key.error?.issues ?? [])];
+  if (issues.length) throw new BadInput(issues.map((i) => `${FLAG_OF[String(i.path[0])]}: ${i.message}`).join('\n'));
   return { ...org.data!, ...key.data! };
 }
 
 async function createWithKey(db: Db, input: ReturnType<typeof checkInput>, io: Io): Promise<number> {
-  const admin = await createOrganisation(db, { organisation: input.organisation, name: input.name, email: input.email, password: input.password, baseCurrency: input.base_currency });
-  const key = await createApiKey(db, admin.tenantId, admin.userId, input.keyName, input.role);
-  io.err(`Created ${input.organisation} (${admin.tenantId}): admin ${input.email}; API key "${input.keyName}" (${input.role}) follows, shown this once.`);
+  const { organisation, name, email, password } = input;
+  const baseCurrency = input.base_currency;
+  const admin = await createOrganisation(db, { organisation, name, email, password, baseCurrency });
+  const key = await createApiKey(db, admin.tenantId, admin.userId, input.key_name, input.role);
+  io.err(`Created ${organisation} (${admin.tenantId}): admin ${email}; `
+    + `API key "${input.key_name}" (${input.role}) follows, shown this once.`);
   io.out(key.key);
   return 0;
 }

@@ -6,7 +6,8 @@ export const signUpSchema = z.object({
   name: z.string().trim().min(1, 'your name is required').max(200),
   email: z.string().trim().email('is not an email address'),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
-  base_currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP').default('GBP'),
+  base_currency: z.string().trim().toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as GBP').default('GBP'),
   demo: z.enum(['yes', 'no']).optional(),
 }).strict();
 

@@ -9,13 +9,19 @@ export type LimitPolicy = { free: number; firstWaitMs: number; maxWaitMs: number
  * Failed sign-ins for one email. Capped at a minute: anybody may type a wrong password for
  * someone else's email, so this is all a stranger can make its owner wait.
  */
-export const ACCOUNT_FAILURES: LimitPolicy = { free: 5, firstWaitMs: 1_000, maxWaitMs: 60_000, forgetMs: 15 * 60_000 };
+export const ACCOUNT_FAILURES: LimitPolicy = {
+  free: 5, firstWaitMs: 1_000, maxWaitMs: 60_000, forgetMs: 15 * 60_000,
+};
 
 /** Failed sign-ins from one client address (any email): slows guessing across accounts. */
-export const ADDRESS_FAILURES: LimitPolicy = { free: 20, firstWaitMs: 60_000, maxWaitMs: 10 * 60_000, forgetMs: 10 * 60_000 };
+export const ADDRESS_FAILURES: LimitPolicy = {
+  free: 20, firstWaitMs: 60_000, maxWaitMs: 10 * 60_000, forgetMs: 10 * 60_000,
+};
 
 /** Sign-ups (each creates an organisation) from one client address, whether or not they succeed. */
-export const ADDRESS_SIGN_UPS: LimitPolicy = { free: 20, firstWaitMs: 10 * 60_000, maxWaitMs: 60 * 60_000, forgetMs: 60 * 60_000 };
+export const ADDRESS_SIGN_UPS: LimitPolicy = {
+  free: 20, firstWaitMs: 10 * 60_000, maxWaitMs: 60 * 60_000, forgetMs: 60 * 60_000,
+};
 
 /** The wait after the `attempts`-th counted attempt: 0 while attempts are free. */
 export function waitAfter(attempts: number, p: LimitPolicy): number {

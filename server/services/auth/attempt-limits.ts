@@ -20,17 +20,23 @@ export async function refuseWhileWaiting(db: Db, counters: AttemptCounter[], now
   if (!waiting) return;
   const waitMs = new Date(waiting.blocked_until).getTime() - now.getTime();
   const counter = counters.find((c) => c.key === waiting.key)!;
-  throw new TooManyRequests(`Too many ${counter.counts}; wait ${waitInWords(waitMs)} and try again`, Math.ceil(waitMs / 1000));
+  const message = `Too many ${counter.counts}; wait ${waitInWords(waitMs)} and try again`;
+  throw new TooManyRequests(message, Math.ceil(waitMs / 1000));
 }
 
 /** Counts one attempt (a count past its expiry starts again) and starts the wait its policy asks for. */
 export async function countAttempt(db: Db, counter: AttemptCounter, now: Date): Promise<void> {
   const expires = new Date(now.getTime() + counter.policy.forgetMs);
-  const stale = (column: string, fresh: string) => db.raw(`case when attempt_limits.expires_at <= ? then ${fresh} else ${column} end`, [now]);
+  const stale = (column: string, fresh: string) =>
+    db.raw(`case when attempt_limits.expires_at <= ? then ${fresh} else ${column} end`, [now]);
   const [row] = await db('attempt_limits')
     .insert({ key: counter.key, attempts: 1, expires_at: expires })
     .onConflict('key')
-    .merge({ attempts: stale('attempt_limits.attempts + 1', '1'), blocked_until: stale('attempt_limits.blocked_until', 'null'), expires_at: expires })
+    .merge({
+      attempts: stale('attempt_limits.attempts + 1', '1'),
+      blocked_until: stale('attempt_limits.blocked_until', 'null'),
+      expires_at: expires,
+    })
     .returning('attempts');
   const waitMs = waitAfter(row.attempts, counter.policy);
   if (waitMs > 0) {

@@ -17,8 +17,12 @@ export type SignInAttempt = { email: string; password: string; address: string; 
  * password is not even checked, so a right guess then teaches nothing.
  */
 export async function signIn(db: Db, a: SignInAttempt): Promise<SessionUser> {
-  const account: AttemptCounter = { key: `account:${a.email.trim().toLowerCase()}`, policy: ACCOUNT_FAILURES, counts: 'failed sign-ins for this email' };
-  const address: AttemptCounter = { key: `ip:${a.address}`, policy: ADDRESS_FAILURES, counts: 'failed sign-ins from your network address' };
+  const account: AttemptCounter = {
+    key: `account:${a.email.trim().toLowerCase()}`, policy: ACCOUNT_FAILURES, counts: 'failed sign-ins for this email',
+  };
+  const address: AttemptCounter = {
+    key: `ip:${a.address}`, policy: ADDRESS_FAILURES, counts: 'failed sign-ins from your network address',
+  };
   await refuseWhileWaiting(db, [account, address], a.now);
   const user = await checkPassword(db, a.email, a.password);
   if (!user) {
@@ -40,7 +44,9 @@ async function checkPassword(db: Db, email: string, password: string): Promise<S
 
 /** Sign-ups from one address are counted whether or not they succeed: each may create an organisation. */
 export async function countSignUp(db: Db, address: string, now: Date): Promise<void> {
-  const counter: AttemptCounter = { key: `sign-up-ip:${address}`, policy: ADDRESS_SIGN_UPS, counts: 'sign-ups from your network address' };
+  const counter: AttemptCounter = {
+    key: `sign-up-ip:${address}`, policy: ADDRESS_SIGN_UPS, counts: 'sign-ups from your network address',
+  };
   await refuseWhileWaiting(db, [counter], now);
   await countAttempt(db, counter, now);
 }
