@@ -22,6 +22,7 @@
  *   explode: a 6-level BOM over 5,000 parts exploded by the pure domain (bench/explode.ts);
  *   shortages: the shortage cascade over 50 open jobs (bench/shortages.ts; alone it runs on PGlite too).
  *   jobs: completing a job that consumes 200 component lines, through completeJob (bench/job-completion.ts).
+ *   import: the parts CSV import, 10,000 new parts with stock and a 10,000-row refusal (bench/import.ts).
  *   webhooks: signed Xero deliveries at 200 events/s for 10 s: acknowledgement latency, each event stored once (bench/webhooks.ts).
  *   xero: goods-in lines verified one by one, each timed until its journal is accepted by a fake Xero on loopback (bench/xero-posting.ts).
  * Besides throughput and latency it prints SQL statements per movement (by shape, with their
@@ -48,6 +49,7 @@ import { seedWorkload, seedGoodsIn, bulkLoad, Workload } from './seed';
 import { explodePhase } from './explode';
 import { shortagesPhase } from './shortages';
 import { benchJobCompletion } from './job-completion';
+import { importPhase } from './import';
 import { webhooksPhase } from './webhooks';
 import { xeroPostingPhase } from './xero-posting';
 import { runLoops, JsonClient, LoadResult, httpRequest, withCookies } from './load';
@@ -73,7 +75,7 @@ const GOODS_IN_LINES = 200;
 const GOODS_IN_WARMUP_LINES = 20;
 const PAGE_RENDERS = 30;
 
-const PHASES = ['floor', 'http', 'service', 'goods-in', 'explode', 'shortages', 'jobs', 'webhooks', 'xero', 'valuation'];
+const PHASES = ['floor', 'http', 'service', 'goods-in', 'explode', 'shortages', 'jobs', 'import', 'webhooks', 'xero', 'valuation'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const p of only) if (!PHASES.includes(p)) throw new Error(`Unknown bench phase ${p}: choose from ${PHASES.join(', ')}`);
 const want = (phase: string) => !only.length || only.includes(phase);
@@ -415,6 +417,7 @@ async function main() {
     if (want('explode')) summary.push(...explodePhase(log));
     if (want('shortages')) summary.push(...(await shortagesPhase(db, log)));
     if (want('jobs')) summary.push(await benchJobCompletion(db, log));
+    if (want('import')) summary.push(...(await importPhase(db, log)));
     if (want('webhooks')) summary.push(...(await webhooksPhase(db, config, log, (x) => { server = x; })));
     if (want('xero')) summary.push(...(await xeroPostingPhase(db, config, log)));
 
