@@ -18,7 +18,11 @@ export function postWithCarry(carry: Carry, delta: Decimal, minorUnits = 2): { p
  * its own cents, and together they post exactly what one posting of their sum would (the
  * differences telescope), so a document quoting one line's cost quotes what the journal posted.
  */
-export function postEachWithCarry(carry: Carry, deltas: Decimal[], minorUnits = 2): { posted: Decimal[]; carry: Carry } {
+export function postEachWithCarry(
+  carry: Carry,
+  deltas: Decimal[],
+  minorUnits = 2,
+): { posted: Decimal[]; carry: Carry } {
   const posted: Decimal[] = [];
   let current = carry;
   for (const delta of deltas) {

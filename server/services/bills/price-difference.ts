@@ -91,9 +91,11 @@ async function receiptLayers(trx: Trx, tenantId: string, method: ValuationMethod
  * transfer has moved since, the date of the movement that made the layer being revalued.
  */
 export async function billedStockDates(trx: Trx, tenantId: string, receiptEventIds: string[], layerIds: string[]): Promise<string[]> {
-  const receipts = await trx('stock_events').where({ tenant_id: tenantId }).whereIn('id', receiptEventIds).select(trx.raw('occurred_on::text as d'));
+  const receipts = await trx('stock_events').where({ tenant_id: tenantId }).whereIn('id', receiptEventIds)
+    .select(trx.raw('occurred_on::text as d'));
   const layers = layerIds.length
-    ? await trx('cost_layers as c').join('stock_movements as m', (j) => j.on('m.id', 'c.source_movement_id').andOn('m.tenant_id', 'c.tenant_id'))
+    ? await trx('cost_layers as c')
+      .join('stock_movements as m', (j) => j.on('m.id', 'c.source_movement_id').andOn('m.tenant_id', 'c.tenant_id'))
       .where('c.tenant_id', tenantId).whereIn('c.id', layerIds).select(trx.raw('m.occurred_on::text as d'))
     : [];
   return [...receipts, ...layers].map((r) => r.d as string);

@@ -26,7 +26,8 @@ export async function dispatchGoods(db: Db, actor: Actor, input: DispatchInput, 
     });
     const jobs = await jobsFor(trx, actor.tenantId, input, legs);
     const number = await nextDocumentNumber(trx, 'dispatches', actor.tenantId, 'D');
-    const { view: event, posted } = await writePostedEvent(trx, actor, { kind: 'dispatch', occurredOn: input.occurredOn, reference: number, reason: `to ${input.customer.trim()}`, contra: 'cogs', reversesEventId: null }, legs);
+    const head = { kind: 'dispatch' as const, occurredOn: input.occurredOn, reference: number, reason: `to ${input.customer.trim()}`, contra: 'cogs' as const, reversesEventId: null };
+    const { view: event, posted } = await writePostedEvent(trx, actor, head, legs);
     const [dispatch] = await trx('dispatches').insert({ tenant_id: actor.tenantId, number, customer: input.customer.trim(), reference: input.reference ?? '', occurred_on: input.occurredOn, event_id: event.id, user_id: actor.userId ?? null }).returning('id');
     // One row per line and making job; a line's cost is what the COGS journal posted for its
     // movements (one movement per leg, in order), so the dispatch and the job's margin match the ledger.

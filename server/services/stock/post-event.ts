@@ -59,7 +59,9 @@ export async function writeEvent(trx: Trx, actor: Actor, head: EventHeader, legs
 }
 
 /** writeEvent, also answering the cents posted for each movement (by id), for documents that quote a line's cost. */
-export async function writePostedEvent(trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>): Promise<{ view: EventView; posted: Map<string, Decimal> }> {
+export async function writePostedEvent(
+  trx: Trx, actor: Actor, head: EventHeader, legs: Leg[], prepare?: (w: EventWriter) => Promise<void>,
+): Promise<{ view: EventView; posted: Map<string, Decimal> }> {
   assertBusinessDate(head.occurredOn);
   const { tenant, mapping } = await getTenantWithMapping(trx, actor.tenantId);
   assertOpenPeriod(head.occurredOn, tenant.lockDate);
@@ -108,7 +110,9 @@ export async function writePostedEvent(trx: Trx, actor: Actor, head: EventHeader
  * The cents each movement posts, carried per part in movement order (rounding.ts); a part's
  * journal line is the sum of its movements' cents.
  */
-function postMovements(movements: MovementRow[], carries: Map<string, Carry>, legs: Leg[], minorUnits: number): { postings: StockPosting[]; posted: Map<string, Decimal> } {
+function postMovements(
+  movements: MovementRow[], carries: Map<string, Carry>, legs: Leg[], minorUnits: number,
+): { postings: StockPosting[]; posted: Map<string, Decimal> } {
   const byPart = new Map<string, MovementRow[]>();
   for (const m of movements) byPart.set(m.partId, [...(byPart.get(m.partId) ?? []), m]);
   const posted = new Map<string, Decimal>();
