@@ -1,6 +1,6 @@
 import { Db, Trx } from '../db';
 import { Decimal, ZERO, money, str, sum } from '../domain/decimal';
-import { ROLE_LABELS, AccountRole, roundInOrder } from '../domain/accounting';
+import { ROLE_LABELS, AccountRole, roundLinesByPart } from '../domain/accounting';
 import { getAccountMapping, moneyPlaces } from '../repos/tenants';
 
 export type ValuationRow = { sku: string; name: string; location: string; role: string; quantity: string; value: string };
@@ -27,8 +27,8 @@ export async function valuation(db: Db, tenantId: string, asAt?: string) {
     .whereRaw('(g.quantity <> 0 or g.value <> 0)')
     .orderBy(['p.sku', 'l.code'])
     .select('p.sku', 'p.name', 'p.stock_role as role', 'l.code as location', 'g.quantity', 'g.value');
-  // Lines rounded with the carry add up to the total shown; each account's figure is its lines' sum.
-  const shown = roundInOrder(rows.map((r) => new Decimal(r.value)), dp);
+  // Each part's lines add up to its value as the ledger posted it; each account's figure is its lines' sum.
+  const shown = roundLinesByPart(rows.map((r) => ({ part: r.sku, value: new Decimal(r.value) })), dp);
   const byRole = new Map<string, Decimal>();
   const lines: ValuationRow[] = rows.map((r, i) => {
     byRole.set(r.role, (byRole.get(r.role) ?? ZERO).plus(shown[i]));

@@ -37,26 +37,31 @@ function tableRows(html: string, marker: string): string[][] {
 const addUp = (values: string[]) => values.reduce((a, v) => a.plus(v.replace(/,/g, '')), new Decimal(0)).toFixed(2);
 
 describe('the valuation report', () => {
-  it('shows lines that add up exactly to the total shown, the exact total rounded, on the API and the page', async () => {
+  it('shows lines that add up to the total shown, which is what the stock account holds, on the API and the page', async () => {
     const { c, agent } = await apiAndPages();
     for (const sku of ['V-1', 'V-2', 'V-3']) await c.post('/api/v1/parts', { sku, name: `Valve ${sku}` }).expect(201);
-    // Each 1 x 0.335: exact total 1.005, shown as 1.01. Rounded one by one the lines would be 0.34 x 3 = 1.02;
-    // carried down the list they are 0.335 -> 0.34, 0.67 -> 0.67 (0.33), 1.005 -> 1.01 (0.34).
-    await postStockEvent(t.db, c.actor, { kind: 'opening_balance', occurredOn: '2026-11-02', lines: ['V-1', 'V-2', 'V-3'].map((sku) => line(sku, 'MAIN', 1, '0.335')) });
+    // V-1 and V-2 hold 1 x 0.335 each: each part's journal posted 0.34. V-3 holds 1 x 0.335 at MAIN and at B:
+    // its exact 0.67 posted 0.67, so its lines carry among themselves: 0.34 then 0.33. The ledger holds 1.35;
+    // lines rounded alone would show 1.36, and one carry down the whole list 1.34 (the exact 1.34 rounded).
+    await postStockEvent(t.db, c.actor, { kind: 'opening_balance', occurredOn: '2026-11-02',
+      lines: [line('V-1', 'MAIN', 1, '0.335'), line('V-2', 'MAIN', 1, '0.335'), line('V-3', 'MAIN', 1, '0.335'), line('V-3', 'B', 1, '0.335')] });
+    const ledger = await t.db('journal_lines').where({ tenant_id: c.actor.tenantId, account_role: 'raw_materials' }).sum({ s: 'amount' }).first();
+    expect(new Decimal(ledger!.s).toFixed(2)).toBe('1.35');
 
     for (const url of ['/api/v1/valuation', '/api/v1/valuation?as_at=2026-11-02']) {
       const v = (await c.get(url).expect(200)).body;
-      expect(v.lines.map((l: { sku: string; value: string }) => [l.sku, l.value])).toEqual([['V-1', '0.34'], ['V-2', '0.33'], ['V-3', '0.34']]);
-      expect(v.total).toBe('1.01');
+      expect(v.lines.map((l: { sku: string; location: string; value: string }) => [l.sku, l.location, l.value]))
+        .toEqual([['V-1', 'MAIN', '0.34'], ['V-2', 'MAIN', '0.34'], ['V-3', 'B', '0.34'], ['V-3', 'MAIN', '0.33']]);
+      expect(v.total).toBe('1.35');
       expect(addUp(v.lines.map((l: { value: string }) => l.value))).toBe(v.total);
-      expect(v.by_account).toEqual([{ role: 'raw_materials', label: 'Raw materials stock', value: '1.01' }]);
+      expect(v.by_account).toEqual([{ role: 'raw_materials', label: 'Raw materials stock', value: '1.35' }]);
     }
 
     const page = (await agent.get('/valuation').expect(200)).text;
     const rows = tableRows(page, '<table class="grid">');
-    expect(rows.map((r) => r[3])).toEqual(['0.34', '0.33', '0.34']);
+    expect(rows.map((r) => r[3])).toEqual(['0.34', '0.34', '0.34', '0.33']);
     const total = /id="valuation-total">([^<]+)</.exec(page)![1];
-    expect(total).toBe('1.01');
+    expect(total).toBe('1.35');
     expect(addUp(rows.map((r) => r[3]))).toBe(total);
     await expectReconciled(t.db, c.actor);
   });

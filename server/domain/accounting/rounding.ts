@@ -34,10 +34,17 @@ export function postEachWithCarry(
 }
 
 /**
- * Exact figures shown as a list under their total (a valuation report): the same carry run down
- * the list, so each line shows its share of the running total's rounding and the lines add up
- * to the shown total, which is the exact total rounded.
+ * A valuation report's lines (a part at several locations) shown in cents. The ledger posts each
+ * part's exact value rounded (the carry above), so a part's lines carry their rounding among
+ * themselves and add up to that figure, and the report's total is what the stock accounts hold.
+ * Rounding every line alone would not add up; one carry down the whole list would add up but
+ * disagree with the ledger by the parts' roundings.
  */
-export function roundInOrder(values: Decimal[], minorUnits = 2): Decimal[] {
-  return postEachWithCarry({ exactValue: ZERO, postedValue: ZERO }, values, minorUnits).posted;
+export function roundLinesByPart<T extends { part: string; value: Decimal }>(lines: T[], minorUnits = 2): Decimal[] {
+  const carries = new Map<string, Carry>();
+  return lines.map((l) => {
+    const r = postWithCarry(carries.get(l.part) ?? { exactValue: ZERO, postedValue: ZERO }, l.value, minorUnits);
+    carries.set(l.part, r.carry);
+    return r.posted;
+  });
 }

@@ -1,5 +1,5 @@
 import { Decimal, dec, money, roundMoney, str } from '../../../server/domain/decimal';
-import { Carry, postEachWithCarry, postWithCarry, roundInOrder } from '../../../server/domain/accounting';
+import { Carry, postEachWithCarry, postWithCarry, roundLinesByPart } from '../../../server/domain/accounting';
 
 const carryOf = (exact: string, posted: string): Carry => ({ exactValue: dec(exact), postedValue: dec(posted) });
 
@@ -109,16 +109,21 @@ describe('postEachWithCarry', () => {
   });
 });
 
-describe('roundInOrder', () => {
-  test.each<[string[], string[], string]>([
-    // Rounded alone: 0.34 x 3 = 1.02 against a total of 1.005 -> 1.01.
-    [['0.335', '0.335', '0.335'], ['0.34', '0.33', '0.34'], '1.01'],
-    [['0.333333', '0.333333', '0.333333'], ['0.33', '0.34', '0.33'], '1'],
-    [['10', '2.5', '0.004'], ['10', '2.5', '0'], '12.5'],
-  ])('shows %p as %p, adding up to the exact total rounded (%s)', (exact, shown, total) => {
-    const lines = roundInOrder(exact.map(dec));
+describe('roundLinesByPart', () => {
+  const parts = (...rows: [string, string][]) => rows.map(([part, value]) => ({ part, value: dec(value) }));
+  test.each<[string, [string, string][], string[], string]>([
+    // Three parts: each posts its own 0.335 as 0.34, so the lines and the ledger hold 1.02 (not 1.005 -> 1.01).
+    ['three parts', [['A', '0.335'], ['B', '0.335'], ['C', '0.335']], ['0.34', '0.34', '0.34'], '1.02'],
+    // One part at three locations: its lines carry among themselves to its own 1.005 -> 1.01.
+    ['one part in three places', [['A', '0.335'], ['A', '0.335'], ['A', '0.335']], ['0.34', '0.33', '0.34'], '1.01'],
+    ['parts interleaved', [['A', '0.333333'], ['B', '0.004'], ['A', '0.333333'], ['B', '0.004'], ['A', '0.333333']],
+      ['0.33', '0', '0.34', '0.01', '0.33'], '1.01'],
+  ])('%s: shows each line so a part\'s lines add up to its value rounded', (_what, rows, shown, total) => {
+    const lines = roundLinesByPart(parts(...rows));
     expect(lines.map(str)).toEqual(shown);
     expect(str(lines.reduce((a, b) => a.plus(b)))).toBe(total);
-    expect(str(roundMoney(exact.map(dec).reduce((a, b) => a.plus(b))))).toBe(total);
+    const byPart = new Map<string, Decimal>();
+    for (const [part, value] of rows) byPart.set(part, (byPart.get(part) ?? dec(0)).plus(value));
+    expect(str([...byPart.values()].reduce((a, v) => a.plus(roundMoney(v)), dec(0)))).toBe(total);
   });
 });
