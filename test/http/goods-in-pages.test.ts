@@ -439,6 +439,8 @@ describe('undo, finish and the delivery page', () => {
     await ops.post(`/goods-in/${po.id}/receive`).type('form').send(await receiveForm(ops, po, line, { [`qty[${line}]`]: '4' })).expect(303);
     const { html, csrf } = await receiptPage(ops, po);
     const finish = /action="(\/goods-in\/[^"]+\/deliveries\/([^"]+)\/finish)"/.exec(html)!;
+    // A refusal answers the panel: it must replace the panel, not land inside the Finish form.
+    expect(html).toMatch(/\/finish" hx-target="#gi-panel" hx-swap="outerHTML" class="gi-finish">/);
     const res = await ops.post(finish[1]).type('form').send({ _csrf: csrf }).expect(303);
     expect(res.headers.location).toBe(`/goods-in/deliveries/${finish[2]}`);
     const journal = await t.db('journals').where({ tenant_id: actor.tenantId, source_path: `/goods-in/deliveries/${finish[2]}` }).first('id');
