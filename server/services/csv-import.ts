@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { DomainError, FieldProblem, Invalid } from '../errors';
 import { unsafeCell } from './csv-export';
+import { unstorableTextReason } from '../domain/text';
 
 /** One CSV row by lower-case column name. */
 export type CsvRow = Record<string, string>;
@@ -16,19 +17,34 @@ export function readImportCsv(csv: string, columns: readonly string[], required:
   try {
     rows = parse(csv, {
       columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true,
-      // Our own exports neutralise formula-looking text with an apostrophe: take it off again.
-      cast: (value) => unsafeCell(value),
     }) as CsvRow[];
   } catch (err) {
     throw Invalid.field('csv', `The CSV could not be read: ${(err as Error).message}`);
   }
+  // Our own exports neutralise formula-looking text with an apostrophe: take it off again. Done
+  // here rather than in csv-parse's cast, which builds a context object for every cell.
+  for (const row of rows) for (const c in row) if (row[c].startsWith("'")) row[c] = unsafeCell(row[c]);
   if (!rows.length) throw Invalid.field('csv', 'The CSV has no data rows under its header');
+  refuseUnstorableCells(rows);
   const present = Object.keys(rows[0]);
   const unknown = present.filter((c) => !columns.includes(c));
   if (unknown.length) throw Invalid.field('csv', `Unknown column(s): ${unknown.join(', ')}; the columns are ${columns.join(', ')}`);
   const missing = required.filter((c) => !present.includes(c));
   if (missing.length) throw Invalid.field('csv', `Missing column(s): ${missing.join(', ')}; the columns are ${columns.join(', ')}`);
   return rows;
+}
+
+/**
+ * A NUL byte in a file (a broken export, a binary pasted in) cannot be stored: the first such
+ * cell refuses the file, named as the pages name cells, before any row is checked or written.
+ */
+function refuseUnstorableCells(rows: CsvRow[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    for (const column in rows[i]) {
+      const reason = unstorableTextReason(rows[i][column]);
+      if (reason) throw Invalid.field(`Row ${i + 2} · ${column}`, reason); // row 1 is the header
+    }
+  }
 }
 
 /**

@@ -142,3 +142,17 @@ describe('JSON nested too deeply', () => {
     expect({ status: res.status, fields: res.body.error.fields }).toEqual({ status: 422, fields: [{ field: 'lines', message: 'give at least one line' }] });
   });
 });
+
+describe('CSV imports', () => {
+  it.each([
+    ['/api/v1/parts/import', 'sku,name\nNUL-1,Bad\u0000name\n', 'Row 2 · name'],
+    ['/api/v1/boms/import', 'parent_sku,component_sku,quantity,note\nASM-1,C-1,1,R1\u0000R2\n', 'Row 2 · note'],
+    ['/api/v1/purchase-orders/import', 'po_number,supplier,sku,quantity,unit_price\nPO-NUL,Acme\u0000,P-1,1,1\n', 'Row 2 · supplier'],
+  ])('%s refuses a NUL in a cell with 422 naming its row and column, and writes nothing', async (path, csv, field) => {
+    const before = await rowCounts(t.db);
+    const res = await request(app).post(path).set('Authorization', `Bearer ${c.key}`).set('Content-Type', 'text/csv').send(csv);
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields).toEqual([{ field, message: expect.stringMatching(/contains a NUL character/) }]);
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+});

@@ -22,7 +22,7 @@ function inQuery(req: Request): Problem | null {
 }
 
 function inForm(req: Request): Problem | null {
-  if (!req.is('application/x-www-form-urlencoded')) return null;
+  if (!req.is('application/x-www-form-urlencoded') && !req.is('multipart/form-data')) return null;
   const p = findUnstorableText(req.body);
   return p ? { field: p.path.join('.') || 'body', reason: p.reason } : null;
 }
