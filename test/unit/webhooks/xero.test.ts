@@ -49,10 +49,20 @@ describe('parseXeroDelivery', () => {
   it.each([
     ['invalid JSON', '{"events": ['],
     ['no events array', '{"firstEventSequence": 1}'],
-    ['an event without a resourceId', JSON.stringify({ events: [{ ...xeroEvent(1), resourceId: undefined }] })],
-    ['an event with an impossible date', JSON.stringify({ events: [xeroEvent(1, { eventDateUtc: 'yesterday' })] })],
   ])('refuses %s', (_what, raw) => {
     expect(parseXeroDelivery(Buffer.from(raw))).toBeNull();
+  });
+
+  // A delivery is acknowledged whatever one event holds (a refusal makes Xero retry, then disable
+  // the webhook): the event comes back marked unusable with its reason, for the inbox to record.
+  it.each([
+    ['without a resourceId', { resourceId: undefined }, /resourceId/],
+    ['with an impossible date', { eventDateUtc: 'yesterday' }, /"yesterday" is not a date between 2000 and 2100/],
+    ['with a NUL in its resourceUrl', { resourceUrl: 'https://api.xero.com/\u0000' }, /NUL/],
+  ])('marks an event %s unusable, naming why', (_what, change, reason) => {
+    const [event] = parseXeroDelivery(Buffer.from(JSON.stringify({ events: [{ ...xeroEvent(1), ...change }] })))!;
+    expect(event.unusable).toMatch(reason);
+    expect(JSON.stringify(event.payload)).not.toContain('\\u0000');
   });
 });
 
