@@ -14,7 +14,9 @@ export const balanceKey = (partId: string, locationId: string, lot: string) => `
 /** Lock each part's valuation row, in id order so two commands never deadlock. */
 export async function lockParts(trx: Trx, tenantId: string, partIds: string[]): Promise<Map<string, Carry>> {
   const ids = [...new Set(partIds)].sort();
-  const rows = await trx('part_valuations').where({ tenant_id: tenantId }).whereIn('part_id', ids).orderBy('part_id').forUpdate();
+  // One array parameter, not a placeholder per part: an event may lock thousands of parts.
+  const rows = await trx('part_valuations').where({ tenant_id: tenantId }).whereRaw('part_id = any(?::uuid[])', [ids])
+    .orderBy('part_id').forUpdate();
   return new Map(rows.map((r) => [r.part_id, { exactValue: new Decimal(r.exact_value), postedValue: new Decimal(r.posted_value) }]));
 }
 

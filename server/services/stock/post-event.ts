@@ -68,8 +68,11 @@ export async function writePostedEvent(
   const partIds = legs.map((l) => l.part.id);
   const carries = await ledger.lockParts(trx, actor.tenantId, partIds);
   const eventId = crypto.randomUUID();
-  const pairs = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id })), (p) => `${p.partId}|${p.locationId}`);
-  const keys = uniqueBy(legs.map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot })), (k) => `${k.partId}|${k.locationId}|${k.lot}`);
+  // Looked up by key, not searched for: an event may have thousands of legs (a CSV import's opening stock).
+  const legAt = uniqueBy(legs, (l) => `${l.part.id}|${l.location.id}`);
+  const pairs = [...legAt.values()].map((l) => ({ partId: l.part.id, locationId: l.location.id }));
+  const keys = [...uniqueBy(legs, (l) => `${l.part.id}|${l.location.id}|${l.lot}`).values()]
+    .map((l) => ({ partId: l.part.id, locationId: l.location.id, lot: l.lot }));
   const serialKeys = legs.filter((l) => l.serial).map((l) => ({ partId: l.part.id, serial: l.serial! }));
   const { layers, balances, serials } = await loadStockState(trx, actor.tenantId, pairs, keys, serialKeys);
   await assertSerialsFree(trx, actor.tenantId, legs);
@@ -98,7 +101,7 @@ export async function writePostedEvent(
     reason: head.reason,
     reverses_event_id: head.reversesEventId,
     movements: writer.movements.map((m) => {
-      const leg = legs.find((l) => l.part.id === m.partId && l.location.id === m.locationId)!;
+      const leg = legAt.get(`${m.partId}|${m.locationId}`)!;
       return { id: m.id, part: leg.part.sku, location: leg.location.code, lot: m.lot || null, serial: m.serial, quantity: str(m.quantity), unit_cost: str(m.unitCost), value: str(m.value) };
     }),
     journal,
@@ -114,14 +117,19 @@ function postMovements(
   movements: MovementRow[], carries: Map<string, Carry>, legs: Leg[], minorUnits: number,
 ): { postings: StockPosting[]; posted: Map<string, Decimal> } {
   const byPart = new Map<string, MovementRow[]>();
-  for (const m of movements) byPart.set(m.partId, [...(byPart.get(m.partId) ?? []), m]);
+  for (const m of movements) {
+    const list = byPart.get(m.partId);
+    if (list) list.push(m);
+    else byPart.set(m.partId, [m]);
+  }
+  const roleOf = new Map(legs.map((l) => [l.part.id, l.part.stockRole]));
   const posted = new Map<string, Decimal>();
   const postings: StockPosting[] = [];
   for (const [partId, moves] of byPart) {
     const r = postEachWithCarry(carries.get(partId)!, moves.map((m) => m.value), minorUnits);
     carries.set(partId, r.carry);
     moves.forEach((m, i) => posted.set(m.id, r.posted[i]));
-    postings.push({ role: legs.find((l) => l.part.id === partId)!.part.stockRole, amount: sum(r.posted) });
+    postings.push({ role: roleOf.get(partId)!, amount: sum(r.posted) });
   }
   return { postings, posted };
 }
@@ -174,9 +182,13 @@ async function assertSerialsFree(trx: Trx, tenantId: string, legs: Leg[]): Promi
   }
 }
 
-function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
+/** The first item of each key, by key. */
+function uniqueBy<T>(items: T[], key: (t: T) => string): Map<string, T> {
   const seen = new Map<string, T>();
-  for (const i of items) if (!seen.has(key(i))) seen.set(key(i), i);
-  return [...seen.values()];
+  for (const i of items) {
+    const k = key(i);
+    if (!seen.has(k)) seen.set(k, i);
+  }
+  return seen;
 }
 
