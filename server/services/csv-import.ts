@@ -47,6 +47,9 @@ function refuseUnstorableCells(rows: CsvRow[]): void {
   }
 }
 
+/** How many of a refused file's problems are listed, in row order. */
+export const PROBLEMS_LISTED = 100;
+
 /**
  * An import's problems by cell ("row 3, quantity"), in row order; the first problem found in a
  * cell is the one reported. throwIfAny refuses the whole file, so nothing is imported.
@@ -73,9 +76,17 @@ export class CellProblems {
     this.addAll(err.fields, firstRow);
   }
 
+  /**
+   * The first PROBLEMS_LISTED problems by row, then one line counting the rest: a file that is
+   * wrong throughout (10,000 rows for parts that do not exist) must not make a 10,000-item page.
+   */
   throwIfAny(): void {
     if (!this.byCell.size) return;
-    const list = [...this.byCell.values()].sort((a, b) => a.row - b.row).map((x) => x.problem);
-    throw new Invalid(list, `The CSV has ${list.length} problem(s); nothing was imported`);
+    const all = [...this.byCell.values()].sort((a, b) => a.row - b.row).map((x) => x.problem);
+    const list = all.slice(0, PROBLEMS_LISTED);
+    const more = all.length - list.length;
+    const rest = `and ${more} more problem(s) not listed here; fix these and import again to see them`;
+    if (more > 0) list.push({ field: 'csv', message: rest });
+    throw new Invalid(list, `The CSV has ${all.length} problem(s); nothing was imported`);
   }
 }

@@ -58,6 +58,19 @@ describe('parts CSV import: the POST /parts rules', () => {
     expect(made).toEqual({ source: 'made', stock_role: 'finished_goods' });
   });
 
+  it('lists the first 100 problems of a file wrong throughout, in row order, and counts the rest', async () => {
+    const before = await rowCounts(t.db);
+    const rows = Array.from({ length: 250 }, (_, i) => `GONE-${i + 1},,,MAIN,1,1`);
+    const res = await importCsv([HEADER, ...rows].join('\n')).expect(422);
+    expect(res.body.error.message).toBe('The CSV has 250 problem(s); nothing was imported');
+    const listed = fieldsOf(res);
+    expect(listed).toHaveLength(101);
+    expect(listed[0]).toBe('Row 2 · name: is required: GONE-1 is a new part');
+    expect(listed[99]).toBe('Row 101 · name: is required: GONE-100 is a new part');
+    expect(listed[100]).toBe('and 150 more problem(s) not listed here; fix these and import again to see them');
+    expect(await rowCounts(t.db)).toEqual(before);
+  });
+
   it('reads the rows without any database: row problems come before any check of what is stored', () => {
     expect(() => readPartsCsv('sku,name\nA B,Part\n')).toThrow('The CSV has 1 problem(s); nothing was imported');
   });
