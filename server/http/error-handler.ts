@@ -34,7 +34,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-function toProblem(err: unknown): Problem {
+/** What an error says and its status: also how a background run (a parts import) records its failure. */
+export function toProblem(err: unknown): Problem {
   if (err instanceof DomainError) return { status: err.status, code: err.code, message: err.message, fields: err.fields };
   if (err instanceof ZodError) {
     // Each field carries the plain reason (shown beside its box); the summary names the paths.

@@ -9,26 +9,70 @@ const stockSchema = z.object({ location: code('location'), quantity, unit_cost: 
 const PART_COLUMNS = Object.keys(partSchema.shape).filter((c) => (PART_CSV_COLUMNS as readonly string[]).includes(c));
 const rowLabel = (row: number, column: string) => `Row ${row} · ${column}`;
 
+/** Rows checked between two reports of progress (and two turns of the event loop). */
+const STEP = 500;
+
 /**
  * The parts CSV read and checked row by row, before any database work: the first row of each SKU
  * that names a part goes through the very schema POST /parts uses (SKU rule, lengths, source,
  * tracking, reorder point, unstorable text), and a row with stock through the stock line's.
  * Every problem is named by row and column ("Row 3 · name: …"); the file is refused whole.
  */
-export function readPartsCsv(csv: string, onRow?: (done: number, total: number) => void): PartsCsv {
-  const rows = readImportCsv(csv, PART_CSV_COLUMNS, []);
-  const problems = new CellProblems(rowLabel);
-  const out: PartRow[] = [];
-  const seen = new Set<string>();
-  rows.forEach((cells, i) => {
-    const row = i + 2; // row 1 is the header
-    const first = !seen.has(cells.sku ?? '');
-    seen.add(cells.sku ?? '');
-    out.push(readRow(row, cells, first, problems));
-    if (onRow && i % 500 === 499) onRow(i + 1, rows.length);
-  });
-  problems.throwIfAny();
-  return { rows: out };
+export function readPartsCsv(csv: string): PartsCsv {
+  const reading = new PartsCsvReading(csv);
+  reading.check(reading.total);
+  return reading.finish();
+}
+
+/**
+ * The same reading in steps of STEP rows, telling `progress` after each one and letting other
+ * requests (the page's progress polls) in between: for an import running in the background.
+ */
+export async function readPartsCsvInSteps(
+  csv: string, progress: (checked: number, total: number) => Promise<void>,
+): Promise<PartsCsv> {
+  const reading = new PartsCsvReading(csv);
+  await progress(0, reading.total);
+  while (reading.checked < reading.total) {
+    reading.check(STEP);
+    await progress(reading.checked, reading.total);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return reading.finish();
+}
+
+class PartsCsvReading {
+  private readonly rows: CsvRow[];
+  private readonly problems = new CellProblems(rowLabel);
+  private readonly out: PartRow[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(csv: string) {
+    this.rows = readImportCsv(csv, PART_CSV_COLUMNS, []);
+  }
+
+  get total(): number {
+    return this.rows.length;
+  }
+
+  get checked(): number {
+    return this.out.length;
+  }
+
+  check(count: number): void {
+    const end = Math.min(this.rows.length, this.out.length + count);
+    for (let i = this.out.length; i < end; i++) {
+      const cells = this.rows[i];
+      const first = !this.seen.has(cells.sku ?? '');
+      this.seen.add(cells.sku ?? '');
+      this.out.push(readRow(i + 2, cells, first, this.problems)); // row 1 is the header
+    }
+  }
+
+  finish(): PartsCsv {
+    this.problems.throwIfAny();
+    return { rows: this.out };
+  }
 }
 
 function readRow(row: number, cells: CsvRow, first: boolean, problems: CellProblems): PartRow {

@@ -15,7 +15,7 @@ export type PartRow = { row: number; sku: string; part?: PartInput; stock?: Line
 export type PartsCsv = { rows: PartRow[] };
 export type ImportResult = { parts_created: number; stock_lines: number; event: EventView | null };
 /** Told how far an import has got, for the page's progress bar. */
-export type ImportProgress = (phase: 'checking' | 'writing', done: number, total: number) => void;
+export type ImportProgress = (phase: 'checking' | 'writing', done: number, total: number) => void | Promise<void>;
 
 const INSERT_CHUNK = 1000;
 const label = (row: number, column: string) => `Row ${row} · ${column}`;
@@ -28,7 +28,7 @@ const label = (row: number, column: string) => `Row ${row} · ${column}`;
  */
 export async function importParts(db: Db, actor: Actor, csv: PartsCsv, occurredOn: string, idem?: IdempotencyClaim, progress?: ImportProgress): Promise<ImportResult> {
   const { parts, locations } = await checkAgainstStore(db, actor.tenantId, csv.rows);
-  progress?.('writing', 0, csv.rows.length);
+  await progress?.('writing', 0, csv.rows.length);
   const stock = csv.rows.filter((r) => r.stock);
   const result = await inTransaction(db, (trx) => withIdempotency(trx, actor.tenantId, idem, async (): Promise<ImportResult> => {
     await insertParts(trx, actor.tenantId, parts, locations);
@@ -42,7 +42,7 @@ export async function importParts(db: Db, actor: Actor, csv: PartsCsv, occurredO
       throw renumber(err, stock.map((s) => s.row));
     }
   }));
-  progress?.('writing', csv.rows.length, csv.rows.length);
+  await progress?.('writing', csv.rows.length, csv.rows.length);
   return result.body;
 }
 

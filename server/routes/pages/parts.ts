@@ -9,13 +9,21 @@ import { toPartInput } from '../../http/catalogue-input';
 import { today } from '../../clock';
 import { toStockFilter } from '../api/catalogue';
 import { createPart, listLocations } from '../../services/catalogue';
-import { importParts, PART_CSV_COLUMNS } from '../../services/import-parts';
-import { readPartsCsv } from '../../http/parts-csv-input';
+import { PART_CSV_COLUMNS } from '../../services/import-parts';
+import { startPartsImport, importRun } from '../../services/parts-import-runs';
+import { readPartsCsvInSteps } from '../../http/parts-csv-input';
+import { importRunPage } from '../../http/import-run-page';
+import { uploadedCsv } from '../../http/csv-upload';
+import { toProblem } from '../../http/error-handler';
 import { stockList, partDetail } from '../../services/queries';
 import { buyingLessSummary } from '../../services/purchasing/buying-less';
 import { redirect } from './auth';
 
-const importForm = z.object({ csv: z.string().max(5_000_000, 'The CSV is too large (5 MB at most)'), occurred_on: z.preprocess((v) => v || undefined, isoDate.optional()) }).strict();
+// The CSV itself is a chosen file or the paste box, read by uploadedCsv.
+const importForm = z.object({
+  csv: z.string().optional(),
+  occurred_on: z.preprocess((v) => v || undefined, isoDate.optional()),
+}).strict();
 
 /** Links to the previous and next page of the stock list, keeping the filters. */
 function pager(query: Record<string, unknown>, list: { total: number; limit: number; offset: number; parts: unknown[] }) {
@@ -55,12 +63,27 @@ export function partPages(db: Db): Router {
   r.get('/import', requireUser('admin'), (req, res) => {
     render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), values: { occurred_on: today() } });
   });
+  // The import runs in the background: htmx gets the self-polling progress fragment at once, a
+  // plain form post goes to the progress page, which refreshes itself until the run is over.
   r.post('/import', requireUser('admin'), async (req, res) => {
     res.locals.form = { view: 'pages/import', data: { columns: PART_CSV_COLUMNS.join(',') } };
     const { claim, fields } = formClaim(req);
     const b = importForm.parse(fields);
-    const result = await importParts(db, actorOf(req), readPartsCsv(b.csv), b.occurred_on ?? today(), claim);
-    render(req, res, 'pages/import', { columns: PART_CSV_COLUMNS.join(','), result, values: { occurred_on: today() } });
+    const csv = uploadedCsv(req);
+    const run = {
+      key: claim?.key ?? null, occurredOn: b.occurred_on ?? today(), describe: toProblem,
+      read: (progress: (checked: number, total: number) => Promise<void>) => readPartsCsvInSteps(csv, progress),
+    };
+    const crashed = (err: unknown) => req.log.error({ err, event: 'import.failed' }, 'parts import failed');
+    const id = await startPartsImport(db, actorOf(req), run, crashed);
+    if (!isHtmx(req)) return void res.redirect(303, `/imports/${id}`);
+    res.set('HX-Push-Url', `/imports/${id}`);
+    const page = importRunPage(await importRun(db, actorOf(req).tenantId, id));
+    render(req, res.status(202), 'pages/imports/show', page, { fragment: 'imports/progress' });
+  });
+  r.get('/imports/:id', requireUser('admin'), async (req, res) => {
+    const page = importRunPage(await importRun(db, actorOf(req).tenantId, String(req.params.id)));
+    render(req, res, 'pages/imports/show', page, { fragment: 'imports/progress' });
   });
   return r;
 }
