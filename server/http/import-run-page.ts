@@ -15,7 +15,9 @@ export function importRunPage(run: ImportRun) {
     running,
     refreshEvery: running ? 1 : undefined,
     ...(running ? { stage: stageOf(run), bar: barOf(run) } : {}),
-    done: run.status === 'done' ? run.result : null,
+    done: run.result && run.status === 'done'
+      ? { parts: count(run.result.parts_created), stockLines: count(run.result.stock_lines), eventId: run.result.event_id }
+      : null,
     refused: run.status === 'refused' || run.status === 'failed' ? run.problems : null,
   };
 }
