@@ -56,3 +56,26 @@ export class ConnectionWaitError extends WaitError {
 
 /** The accounting system's rate limit (a 429, or its headers saying the allowance is spent). */
 export class RateLimitWait extends WaitError {}
+
+/**
+ * The accounting system did not answer (a 5xx, a dropped connection, no answer in time): an
+ * outage, however long, is waited out and never uses up attempts. For journals the outbox then
+ * sends one call at a time for the whole organisation (a probe) until it answers again.
+ */
+export class UnavailableWait extends WaitError {
+  static readonly WAIT_MS = 30_000;
+  constructor(message: string) {
+    super(message, UnavailableWait.WAIT_MS);
+  }
+}
+
+/**
+ * Refused because its date is inside a lock date set after we last read them: certainly not
+ * created, and not a person's problem. The connector has read the lock dates again, so the
+ * journal goes again at once, under a new key, re-dated to the first open day.
+ */
+export class LockDateRefusal extends PushError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}

@@ -22,7 +22,7 @@ export function xeroDoc(k: OpenApiKit): { schemas: Record<string, Schema>; paths
       sync_progress: nullable(record({ phase: text('What is being pulled'), done: int('Records done'), total: nullable(int('Records expected, when known')) })),
       last_sync_error: nullable(text('Why the last pull stopped')),
       warnings: list(record({ code: text('e.g. tracked_item'), message: text('What to do'), item: nullable(text('The Xero item code concerned')) })),
-      journals: record({ waiting: int('Journals not yet posted, retried by themselves (Xero unavailable, a rate limit, a reconnect)'), failed: int('Journals that need a person: Xero refused them or they ran out of attempts; open each to see why and retry'), posted: int('Journals posted to Xero') }),
+      journals: record({ waiting: int('Journals not yet posted, retried by themselves (Xero unavailable, a rate limit, a reconnect)'), failed: int('Journals that need a person: Xero refused them or they ran out of attempts; open each to see why and retry'), posted: int('Journals posted to Xero'), why: nullable(text('Why the waiting journals wait: Xero not answering (since when), its rate limit, a reconnect, or the next call they share')) }),
     }),
   };
   const paths: Record<string, Schema> = {

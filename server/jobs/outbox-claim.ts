@@ -1,10 +1,19 @@
 import crypto from 'node:crypto';
 import { Db, Trx } from '../db';
 import { MAX_JOURNALS_PER_CALL } from '../connectors/accounting-connector';
+import { gateAfterClaim, holdForGate, lockGate } from './posting-gate';
 
 type Row = Record<string, any>;
 /** Outbox rows to send in one call, under one Idempotency-Key. */
 export type OutboxBatch = { tenantId: string; sendKey: string; rows: Row[] };
+/** The organisation's gate is closed (posting-gate.ts): its due rows now wait until `until`. */
+export type Held = { held: string; until: Date };
+/**
+ * `gatherMs`: after a call that was not full, the organisation's next call waits this long, so
+ * journals arriving faster go together. `skipTenants`: organisations this worker has a call
+ * in flight for (their next call waits for that one's answer).
+ */
+export type Pace = { gatherMs?: number; skipTenants?: string[] };
 
 /**
  * Claim the next due posting and, in the same short transaction, the rows that must or may go
@@ -13,12 +22,20 @@ export type OutboxBatch = { tenantId: string; sendKey: string; rows: Row[] };
  *   with it, so a lost answer is replayed by Xero rather than posted twice;
  * - a row never sent takes up to MAX_JOURNALS_PER_CALL - 1 other never-sent due rows of its
  *   organisation, and they get a new key together.
- * 'busy': a companion is locked by another worker's claim; try again on the next round.
+ * 'busy': a companion is locked by another worker's claim; try again on the next round. Held:
+ * the organisation's gate is closed (pacing, an outage probe): nothing is claimed for it now.
  */
-export async function claimOutboxBatch(db: Db, max = MAX_JOURNALS_PER_CALL): Promise<OutboxBatch | 'busy' | undefined> {
+export async function claimOutboxBatch(db: Db, max = MAX_JOURNALS_PER_CALL, pace: Pace = {}): Promise<OutboxBatch | Held | 'busy' | undefined> {
   return db.transaction(async (trx) => {
-    const row = await due(trx).orderBy('next_attempt_at').forUpdate().skipLocked().first();
+    const row = await due(trx).whereNotIn('tenant_id', pace.skipTenants ?? []).orderBy('next_attempt_at').forUpdate().skipLocked().first();
     if (!row) return undefined;
+    // Every claim of an organisation takes its gate's lock before any other of its rows (those
+    // with SKIP LOCKED only), so claims of one organisation queue here and cannot deadlock.
+    const gate = await lockGate(trx, row.tenant_id);
+    if (gate.closedUntil) {
+      await holdForGate(trx, row.tenant_id, gate.closedUntil);
+      return { held: row.tenant_id, until: gate.closedUntil };
+    }
     let rows: Row[];
     let sendKey: string;
     if (row.send_key) {
@@ -44,6 +61,7 @@ export async function claimOutboxBatch(db: Db, max = MAX_JOURNALS_PER_CALL): Pro
       send_key: sendKey,
       updated_at: trx.fn.now(),
     });
+    await gateAfterClaim(trx, row.tenant_id, gate, { full: rows.length >= max, gatherMs: pace.gatherMs ?? 0 });
     return { tenantId: row.tenant_id, sendKey, rows: rows.map((r) => ({ ...r, attempts: r.attempts + 1 })) };
   });
 }

@@ -1,10 +1,13 @@
 import { Db, Trx } from '../db';
 import { journalView } from '../repos/journals';
 import { ConnectorRegistry } from '../connectors/registry';
-import { OutgoingJournal, PushResult } from '../connectors/accounting-connector';
+import { OutgoingJournal, PushResult, UnavailableWait } from '../connectors/accounting-connector';
 import { Logger } from '../logger';
 import { afterFailure, msFromNow, startPolling } from './queue';
 import { claimOutboxBatch, OutboxBatch } from './outbox-claim';
+import { DispatchOptions, outboxDispatcher } from './outbox-dispatch';
+import { noteAnswered, noteUnavailable } from './posting-gate';
+import { ring } from './bell';
 
 const MAX_ATTEMPTS = 10;
 const backoffMs = (attempt: number) => Math.min(60 * 60_000, 2 ** attempt * 1000);
@@ -15,15 +18,34 @@ const backoffMs = (attempt: number) => Math.min(60 * 60_000, 2 ** attempt * 1000
  * and a crash mid-call leaves them to be retried under the same Idempotency-Key. A connector that
  * takes several journals per call gets them together; the offline one gets them one by one.
  */
-export async function drainOutbox(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; batch?: number; journalsPerCall?: number }): Promise<number> {
+export async function drainOutbox(db: Db, registry: ConnectorRegistry, opts: DrainOptions): Promise<number> {
+  const d = dispatcher(db, registry, opts);
   let done = 0;
-  while (done < (opts.batch ?? 50)) {
-    const batch = await claimOutboxBatch(db, opts.journalsPerCall);
-    if (!batch || batch === 'busy') break;
-    await deliver(db, registry, batch, opts);
-    done += batch.rows.length;
+  for (let started = -1; started !== 0 && done < (opts.batch ?? 50);) {
+    started = await d.round((opts.batch ?? 50) - done);
+    await d.idle();
+    done += started;
   }
   return done;
+}
+
+/**
+ * `gatherMs`: after a call that was not full, an organisation's next call waits this long
+ * (posting-gate.ts); 0 in a drain called directly, GATHER_MS in the worker.
+ */
+type DrainOptions = { publicUrl: string; log?: Logger; batch?: number; journalsPerCall?: number; gatherMs?: number };
+
+/**
+ * Journals arriving faster than one every GATHER_MS go together: a goods-in burst of 100
+ * receipts in 30 s takes under 10 calls instead of 100 (Xero allows 60 a minute, and 1,000 a day
+ * on the Starter tier), and none waits more than about GATHER_MS for its call.
+ */
+export const GATHER_MS = 4000;
+
+function dispatcher(db: Db, registry: ConnectorRegistry, opts: DrainOptions, events: DispatchOptions = {}) {
+  const claim = (skipTenants: string[]) => claimOutboxBatch(db, opts.journalsPerCall, { gatherMs: opts.gatherMs, skipTenants });
+  const onError = (err: unknown) => opts.log?.error({ err, event: 'outbox.deliver_error' }, 'recording a posting failed');
+  return outboxDispatcher(claim, (batch) => deliver(db, registry, batch, opts), { onError, ...events });
 }
 
 async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, opts: { publicUrl: string; log?: Logger }): Promise<void> {
@@ -45,9 +67,12 @@ async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, 
   // All of a call's outcomes together: a crash cannot leave some of its journals done and the
   // rest to be resent alone under a key whose answer lists them all.
   await db.transaction(async (trx) => {
+    // No answer at all: the organisation's journals wait for Xero (one probe at a time); any answer ends that.
+    const down = outcomes.find((o): o is UnavailableWait => o instanceof UnavailableWait);
+    const probeMs = down ? await noteUnavailable(trx, batch.tenantId, down.message) : (await noteAnswered(trx, batch.tenantId), undefined);
     for (const [i, row] of batch.rows.entries()) {
       const outcome = outcomes[i];
-      if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log);
+      if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log, outcome instanceof UnavailableWait ? probeMs : undefined);
       else await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id }).whereNot('status', 'done')
         .update({ status: 'done', external_id: outcome.externalId, connector: connectorName, last_error: null, updated_at: trx.fn.now() });
     }
@@ -73,24 +98,41 @@ async function keepSendDates(db: Db, batch: OutboxBatch, journals: OutgoingJourn
   });
 }
 
-async function recordFailure(q: Trx, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger): Promise<void> {
+async function recordFailure(q: Trx, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger, waitMs?: number): Promise<void> {
   const f = afterFailure(err, row.attempts, { maxAttempts: MAX_ATTEMPTS, backoffMs });
   // Only the attempt this worker claimed, and never over a posting another worker finished.
   await q('outbox').where({ tenant_id: row.tenant_id, id: row.id, attempts: row.attempts }).whereNot('status', 'done').update({
     status: f.status,
     attempts: f.attempts,
     // Refused outright, the journal was not created: a retry may send it under a new key, with others.
-    ...(f.refused ? { send_key: null, send_date: null } : {}),
+    ...(f.notCreated ? { send_key: null, send_date: null } : {}),
     last_error: f.message,
     connector: connectorName,
-    next_attempt_at: msFromNow(q, f.waitMs),
+    next_attempt_at: msFromNow(q, waitMs ?? f.waitMs),
     updated_at: q.fn.now(),
   });
   log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead: f.status === 'dead' }, 'journal posting failed');
 }
 
-export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number }) {
-  return startPolling('outbox', () => drainOutbox(db, registry, opts), { ...opts, wakeOn: 'outbox' });
+/**
+ * The worker: rounds start calls without waiting for their answers (outbox-dispatch.ts); an
+ * answer, or a gate opening, starts the next round at once.
+ */
+export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { publicUrl: string; log?: Logger; intervalMs?: number; gatherMs?: number }) {
+  const timers = new Set<NodeJS.Timeout>();
+  const wakeAt = (until: Date) => {
+    const t = setTimeout(() => { timers.delete(t); ring('outbox'); }, Math.max(0, until.getTime() - Date.now()) + 20);
+    timers.add(t);
+  };
+  const d = dispatcher(db, registry, { gatherMs: GATHER_MS, ...opts }, { onSettled: () => ring('outbox'), onHeld: wakeAt });
+  const polling = startPolling('outbox', () => d.round(), { ...opts, wakeOn: 'outbox' });
+  return {
+    async stop() {
+      await polling.stop();
+      for (const t of timers) clearTimeout(t);
+      await d.idle();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Db } from '../db';
 import { Logger } from '../logger';
 import { onRing, Queue } from './bell';
-import { PushError, WaitError } from '../connectors/accounting-connector';
+import { LockDateRefusal, PushError, WaitError } from '../connectors/accounting-connector';
 
 /**
  * The work queues (the journal outbox, the webhook inbox) share one shape: rows with a status,
@@ -67,18 +67,24 @@ export type RetryPolicy = { maxAttempts: number; backoffMs: (attempt: number) =>
 
 /**
  * What a failed attempt does to a queue row (a posting, a webhook event): a WaitError (reconnect,
- * rate limit) waits as long as it says without using up an attempt; a refusal (not retryable) is
- * final; anything else is retried with backoff until the attempts run out.
+ * rate limit, an outage) waits as long as it says without using up an attempt; a refusal (not
+ * retryable) is final, except a lock date refusal, which goes again at once re-dated; anything
+ * else is retried with backoff until the attempts run out.
  */
 export function afterFailure(err: unknown, attempts: number, policy: RetryPolicy) {
   const waiting = err instanceof WaitError;
-  const refused = err instanceof PushError && !err.retryable;
+  // Certainly not created: a retry may go under a new key, with a new body.
+  const notCreated = err instanceof PushError && !err.retryable;
+  // A lock date refusal goes again at once, re-dated; it still counts, so it cannot loop forever.
+  const redate = err instanceof LockDateRefusal;
+  const refused = notCreated && !redate;
   const dead = !waiting && (refused || attempts >= policy.maxAttempts);
   return {
     status: dead ? ('dead' as const) : ('failed' as const),
     attempts: waiting ? attempts - 1 : attempts,
-    waitMs: err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : policy.backoffMs(attempts),
+    waitMs: redate ? 0 : err instanceof PushError && err.retryAfterMs ? err.retryAfterMs : policy.backoffMs(attempts),
     refused,
+    notCreated,
     message: String((err as Error)?.message ?? err).slice(0, 2000),
   };
 }

@@ -1,6 +1,6 @@
 import { AccountingApi } from 'xero-node';
 import { Db } from '../../db';
-import { ConnectionWaitError, PushError, RateLimitWait } from '../accounting-connector';
+import { ConnectionWaitError, PushError, RateLimitWait, UnavailableWait } from '../accounting-connector';
 import { XeroConnection, markNeedsReconnect } from './connections';
 import { getAccessToken, NEEDS_RECONNECT, TokenDeps } from './tokens';
 import { noteLimits, pausedFor, retryAfterMs } from './limits';
@@ -45,7 +45,7 @@ export async function callXero<T>(deps: XeroDeps, c: XeroConnection, call: SdkCa
     const problem = answer.headers['x-rate-limit-problem'];
     throw new RateLimitWait(`Xero rate limit reached${problem ? ` (${problem})` : ''}`, retryAfterMs(answer));
   }
-  if (answer.status === 0 || answer.status >= 500) throw new PushError(`Xero is unavailable (${answer.status || describe(answer.body)})`, true);
+  if (answer.status === 0 || answer.status >= 500) throw new UnavailableWait(`Xero is unavailable (${answer.status || describe(answer.body)})`);
   return answer;
 }
 
@@ -61,20 +61,20 @@ async function once<T>(deps: XeroDeps, c: XeroConnection, token: string, call: S
   // One AccountingApi per call: the SDK keeps the access token on the instance.
   const api = new AccountingApi(deps.apiUrl);
   api.accessToken = token;
-  let timer: NodeJS.Timeout | undefined;
-  // The SDK sets no timeout on API calls; a late answer is harmless since postings reuse their key.
-  const timeout = new Promise<never>((_, reject) => {
-    // Retried after a minute, not at once: Xero may still be working on the first call.
-    timer = setTimeout(() => reject(new PushError('Xero did not answer in time', true, 60_000)), deps.callTimeoutMs ?? 30_000);
-  });
+  // The SDK sets no timeout on API calls. Its 'default' authentication is applied to every
+  // request's axios options: it carries our AbortSignal, so a call Xero does not answer in time
+  // is really ended (its socket closed), not left running behind a lost race.
+  const ms = deps.callTimeoutMs ?? 30_000;
+  const signal = AbortSignal.timeout(ms);
+  api.setDefaultAuthentication({ applyToRequest: (options: any) => { options.signal = signal; } });
   try {
-    const { response, body } = await Promise.race([call(api, c.externalTenantId), timeout]);
+    const { response, body } = await call(api, c.externalTenantId);
     return { status: Number(response.status ?? 200), body, headers: plainHeaders(response.headers) };
   } catch (err) {
+    // A late answer is harmless: postings go again under the same key, and Xero replays it.
+    if (signal.aborted) throw new UnavailableWait(`Xero did not answer within ${ms / 1000} s`);
     if (err instanceof PushError) throw err;
     return sdkFailure(err);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -85,7 +85,8 @@ function sdkFailure(err: unknown): XeroAnswer {
     try { parsed = JSON.parse(err); } catch { return { status: 0, body: err, headers: {} }; }
   }
   const r = parsed?.response;
-  if (!r) throw new PushError(`Xero call failed: ${(err as Error)?.message ?? String(err)}`, true);
+  // No response at all (refused, reset, DNS): Xero cannot be reached, an outage like a 5xx.
+  if (!r) throw new UnavailableWait(`Xero could not be reached: ${(err as Error)?.message ?? parsed?.message ?? String(err)}`);
   return { status: Number(r.statusCode ?? r.status ?? 0), body: parsed.body ?? r.body ?? r.data, headers: plainHeaders(r.headers) };
 }
 

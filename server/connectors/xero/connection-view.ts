@@ -17,7 +17,8 @@ export type XeroConnectionView = {
   syncProgress: SyncProgress | null;
   lastSyncError: string | null;
   warnings: ConnectionWarning[];
-  journals: { waiting: number; failed: number; posted: number };
+  /** `why`: why the waiting journals wait, in people's words (null when none wait). */
+  journals: { waiting: number; failed: number; posted: number; why: string | null };
 };
 
 /** The connection page's facts: what is linked, whether it works, the last sync, and journals waiting. */
@@ -42,6 +43,29 @@ export async function xeroConnectionView(db: Db, tenantId: string): Promise<Xero
     syncProgress: r.sync_progress ?? null,
     lastSyncError: r.last_sync_error ?? null,
     warnings: r.warnings ?? [],
-    journals: { waiting: Number(counts.waiting), failed: Number(counts.failed), posted: Number(counts.posted) },
+    journals: { waiting: Number(counts.waiting), failed: Number(counts.failed), posted: Number(counts.posted), why: await whyJournalsWait(db, tenantId, r.status, Number(counts.waiting)) },
   };
+}
+
+const hhmm = (d: Date) => `${new Date(d).toISOString().slice(11, 16)} UTC`;
+
+/**
+ * Why journals wait, for the connection page: the connection needs a person, Xero is not
+ * answering (the outage the posting gate records), Xero's rate limit, or only the next call
+ * (journals arriving close together share one).
+ */
+async function whyJournalsWait(db: Db, tenantId: string, status: string, waiting: number): Promise<string | null> {
+  if (!waiting) return null;
+  const n = `${waiting} journal${waiting === 1 ? '' : 's'}`;
+  if (status !== 'connected') return `${n} wait for Xero to be reconnected, and go as soon as it is.`;
+  const gate = await db('posting_gates').where({ tenant_id: tenantId }).first();
+  if (gate?.unavailable_since) {
+    return `Xero has not answered since ${hhmm(gate.unavailable_since)} (${gate.unavailable_reason}). ${n} wait, using no attempts, `
+      + `and go within seconds of Xero answering again (Perpetua asks again at ${hhmm(gate.next_call_at)}).`;
+  }
+  const limited = await db('outbox').where({ tenant_id: tenantId, topic: 'journal.post', status: 'failed' })
+    .where((q) => q.where('last_error', 'like', 'Xero rate limit%').orWhere('last_error', 'like', 'Waiting for Xero%rate limit%'))
+    .min('next_attempt_at as until').first();
+  if (limited?.until) return `Xero's rate limit is reached for now: ${n} wait for the allowance and go at ${hhmm(limited.until)}.`;
+  return `${n} go in the next call to Xero (journals made close together share one call).`;
 }

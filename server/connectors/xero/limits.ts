@@ -7,6 +7,8 @@ import type { XeroAnswer } from './api';
  * learns the same from its own next answer.
  */
 const pausedUntil = new Map<string, number>();
+/** When this process's calls of the last minute were answered, oldest first. */
+const recentCalls = new Map<string, number[]>();
 const dayRemaining = new Map<string, { left: number; seenAt: number }>();
 const MINUTE_MS = 60_000;
 /** Xero's day limit is a rolling 24 hours: look again in an hour rather than guess the reset. */
@@ -34,6 +36,9 @@ export function retryAfterMs(a: Pick<XeroAnswer, 'headers'>): number {
 }
 
 export function noteLimits(connectionId: string, a: Pick<XeroAnswer, 'status' | 'headers'>, now: number): void {
+  const calls = (recentCalls.get(connectionId) ?? []).filter((at) => at > now - MINUTE_MS);
+  calls.push(now);
+  recentCalls.set(connectionId, calls);
   const day = Number(a.headers['x-daylimit-remaining']);
   if (a.headers['x-daylimit-remaining'] !== undefined && Number.isFinite(day)) dayRemaining.set(connectionId, { left: day, seenAt: now });
   if (a.status === 429) {
@@ -41,8 +46,18 @@ export function noteLimits(connectionId: string, a: Pick<XeroAnswer, 'status' | 
   } else if (a.headers['x-daylimit-remaining'] === '0') {
     notePause(connectionId, now + DAY_PAUSE_MS);
   } else if (a.headers['x-minlimit-remaining'] === '0') {
-    notePause(connectionId, now + MINUTE_MS);
+    notePause(connectionId, minuteFrees(calls));
   }
+}
+
+/**
+ * Xero's minute is a rolling 60 seconds: a call comes back into the allowance a minute after it
+ * was made. The oldest call this process remembers in the window frees the first place (a call
+ * is remembered when answered, a little after Xero counted it, so this is never too early);
+ * a flat minute from the last call would leave a quarter of the allowance unused.
+ */
+function minuteFrees(calls: number[]): number {
+  return calls[0] + MINUTE_MS;
 }
 
 /**
@@ -62,5 +77,6 @@ export const PULL_RESERVE = 200;
 /** Tests start each case with no remembered pauses. */
 export function forgetLimits(): void {
   pausedUntil.clear();
+  recentCalls.clear();
   dayRemaining.clear();
 }

@@ -1,9 +1,10 @@
 import { ManualJournal } from 'xero-node';
-import { AccountingConnector, OutgoingJournal, PushError, PushResult } from '../accounting-connector';
+import { AccountingConnector, LockDateRefusal, OutgoingJournal, PushError, PushResult } from '../accounting-connector';
 import { XeroConnection } from './connections';
 import { effectiveLockDate, toManualJournal } from './mapper';
 import { firstOpenDay } from '../../domain/dates';
 import { callXero, describe, XeroAnswer, XeroDeps } from './api';
+import { refreshOrganisation } from './sync/organisation';
 
 export type { XeroDeps } from './api';
 
@@ -21,6 +22,7 @@ export function xeroConnector(deps: XeroDeps, connection: XeroConnection): Accou
     if (!sendable.length) return mapped as PushError[];
     const answer = await callXero(deps, connection, (api, xeroTenantId) => api.createManualJournals(xeroTenantId, { manualJournals: sendable }, false, sendKey));
     const answered = outcomes(answer, sendable, opts.resend ?? false);
+    if (answered.some((o) => o instanceof LockDateRefusal)) await readLockDatesAgain(deps, connection);
     return mapped.map((m) => (m instanceof PushError ? m : answered.shift()!));
   };
   return {
@@ -48,7 +50,7 @@ function outcomes(a: XeroAnswer, sent: ManualJournal[], resend: boolean): Array<
       const mj = mjs.length === sent.length ? mjs[i] : byUrl.get(s.url!);
       if (!mj) return new PushError(`Xero's answer does not include the journal for ${s.url}`, true);
       const problems = (mj.validationErrors ?? []).map((e: { message?: string }) => e.message).filter(Boolean);
-      if (problems.length) return new PushError(`Xero refused the journal: ${problems.join('; ')}`, false);
+      if (problems.length) return refusal(problems);
       if (!mj.manualJournalID) return new PushError('Xero answered without a ManualJournalID', true);
       return { externalId: mj.manualJournalID as string };
     });
@@ -58,11 +60,33 @@ function outcomes(a: XeroAnswer, sent: ManualJournal[], resend: boolean): Array<
     const elements = (a.body?.Elements ?? []) as any[];
     return sent.map((_, i) => {
       const own = elements.length === sent.length ? elements[i] : undefined;
-      const messages = [...new Set((own?.ValidationErrors ?? []).map((v: any) => String(v.Message)))];
-      return new PushError(`Xero refused the journal: ${messages.length ? messages.join('; ') : describe(a.body)}`, false);
+      const messages = [...new Set((own?.ValidationErrors ?? []).map((v: any) => String(v.Message)))] as string[];
+      return refusal(messages.length ? messages : [describe(a.body)]);
     });
   }
   // Anything else on a resend may be Xero still holding the first call under this key (a 409,
   // say): the journals may exist, so they wait and go again under the same key.
   throw new PushError(`Xero answered ${a.status}: ${describe(a.body)}`, resend);
+}
+
+/** Xero's refusal of a journal dated inside its period or end-of-year lock date. */
+const LOCKED = /cannot be before the (period|end of year) lock date/i;
+
+function refusal(messages: string[]): PushError {
+  const message = `Xero refused the journal: ${messages.join('; ')}`;
+  // Only the lock date wrong, nothing else: re-dating it is all it needs.
+  return messages.every((m) => LOCKED.test(m)) ? new LockDateRefusal(message) : new PushError(message, false);
+}
+
+/**
+ * A lock date was set in Xero after the last pull: read the organisation's lock dates now, so the
+ * refused journals go again at once on the first open day. If Xero does not give them, the
+ * journals wait for the hourly pull (their attempts count, so this cannot go on forever).
+ */
+async function readLockDatesAgain(deps: XeroDeps, connection: XeroConnection): Promise<void> {
+  try {
+    await refreshOrganisation(deps, connection);
+  } catch {
+    // The refusals stand; the next attempt tries again.
+  }
 }

@@ -37,7 +37,11 @@ async function givenJournals(n: number, date = '2026-11-02') {
 }
 
 const outboxRow = (actor: Actor, journalId: string) => t.db('outbox').where({ tenant_id: actor.tenantId, journal_id: journalId }).first();
-const makeDue = (actor: Actor) => t.db('outbox').where({ tenant_id: actor.tenantId }).update({ next_attempt_at: t.db.raw("now() - interval '1 second'") });
+// Time passes: the rows fall due, and so does the organisation's next call (a probe after an outage).
+async function makeDue(actor: Actor) {
+  await t.db('posting_gates').where({ tenant_id: actor.tenantId }).update({ next_call_at: t.db.raw("now() - interval '1 second'") });
+  await t.db('outbox').where({ tenant_id: actor.tenantId }).update({ next_attempt_at: t.db.raw("now() - interval '1 second'") });
+}
 async function secondsUntilDue(actor: Actor, journalId: string): Promise<number> {
   const { rows } = await t.db.raw('select extract(epoch from (next_attempt_at - now())) as s from outbox where tenant_id = ? and journal_id = ?', [actor.tenantId, journalId]);
   return Number(rows[0].s);
@@ -134,26 +138,26 @@ describe('posting journals to Xero', () => {
     expect(wait).toBeLessThanOrEqual(60);
   });
 
-  it('retries after a 503 and after a dropped connection, then posts once', async () => {
+  it('waits out a 503 and a dropped connection without using up attempts, then posts once', async () => {
     const xero = xeroDouble();
     xero.script.push({ status: 503, body: 'Service Unavailable' });
     const { actor, journalIds: [id] } = await givenJournals(1);
     await givenXeroConnection(t.db, actor);
 
     await drain();
-    expect(await outboxRow(actor, id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'Xero is unavailable (503)' });
+    expect(await outboxRow(actor, id)).toMatchObject({ status: 'failed', attempts: 0, last_error: 'Xero is unavailable (503)' });
 
     nock.cleanAll();
     nock(XERO_HOST).put('/api.xro/2.0/ManualJournals').query(true).replyWithError('socket hang up');
     await makeDue(actor);
     await drain();
-    expect(await outboxRow(actor, id)).toMatchObject({ status: 'failed', attempts: 2, last_error: expect.stringContaining('socket hang up') });
+    expect(await outboxRow(actor, id)).toMatchObject({ status: 'failed', attempts: 0, last_error: expect.stringContaining('socket hang up') });
 
     nock.cleanAll();
     const recovered = xeroDouble();
     await makeDue(actor);
     await drain();
-    expect(await outboxRow(actor, id)).toMatchObject({ status: 'done', attempts: 3, last_error: null });
+    expect(await outboxRow(actor, id)).toMatchObject({ status: 'done', attempts: 1, last_error: null });
     expect(recovered.created.size).toBe(1);
   });
 

@@ -9,7 +9,7 @@ import { FakeOrganisation, msDate } from './state';
  * processes, a browser, the bench) where nock cannot reach: the identity service (authorize page,
  * token endpoint with rotating refresh tokens, /connections) and the Accounting API endpoints
  * Perpetua uses, with Xero's rate-limit headers, 429s over 60 calls a minute, Idempotency-Key
- * replay on PUT /ManualJournals, lock dates, and scripted failures.
+ * replay on PUT /ManualJournals, lock dates, and scripted failures (one call, an outage, a hang).
  */
 export type FakeXeroOptions = { clientId?: string; clientSecret?: string; minuteLimit?: number; dayLimit?: number; delayMs?: number };
 type Failure = { status: number; headers?: Record<string, string>; body?: unknown; path?: RegExp };
@@ -23,8 +23,14 @@ export class FakeXero {
   private readonly codes = new Map<string, Grant & { nonce: string; redirectUri: string; event: string }>();
   private readonly events = new Map<string, string[]>();
   private readonly failures: Failure[] = [];
-  private readonly usage = new Map<string, { minuteStart: number; minute: number; day: number }>();
+  private readonly usage = new Map<string, { minute: number[]; day: number }>();
   private nextConsent: Grant | undefined;
+  private outage: number | undefined;
+  private readonly hangs: { path?: RegExp; tenant?: string }[] = [];
+  /** Requests left unanswered (hangNext): closed when the fake stops. */
+  private readonly hung: Response[] = [];
+  /** Unanswered requests whose caller closed the connection. */
+  hungClosed = 0;
   private server?: http.Server;
   url = '';
   /** Successful refresh-token grants: two processes racing must still make one. */
@@ -58,6 +64,20 @@ export class FakeXero {
   /** The next `count` API calls (matching `path`, if given) answer this instead. */
   failNext(count: number, failure: Failure) {
     for (let i = 0; i < count; i++) this.failures.push(failure);
+  }
+
+  /** Xero is down: every Accounting API call answers `status` (503) until comeBack(). */
+  goDown(status = 503) { this.outage = status; }
+  comeBack() { this.outage = undefined; }
+
+  /** The next `count` API calls (matching `path` and `tenant`, if given) are never answered: the caller must give up. */
+  hangNext(count: number, match: { path?: RegExp; tenant?: string } = {}) {
+    for (let i = 0; i < count; i++) this.hangs.push(match);
+  }
+
+  /** End every unanswered (hung) request, as a dropped connection would. */
+  dropHung() {
+    for (const res of this.hung.splice(0)) res.socket?.destroy();
   }
 
   /** Revoke every token, as a disconnect made inside Xero does. */
@@ -97,6 +117,7 @@ export class FakeXero {
   }
 
   async stop() {
+    this.dropHung();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
@@ -184,25 +205,36 @@ export class FakeXero {
     const grant = this.bearer(req);
     if (!grant) { record(401); return res.status(401).json({ Type: null, Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired: token expired' }); }
     if (!grant.tenants.includes(tenant) || !this.orgs.get(tenant)?.connectionId) { record(403); return res.status(403).json({ Type: null, Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' }); }
+    if (this.outage) { record(this.outage); return res.status(this.outage).send('Service Unavailable'); }
+    const h = this.hangs.findIndex((m) => (!m.path || m.path.test(req.path)) && (!m.tenant || m.tenant === tenant));
+    if (h >= 0) {
+      this.hangs.splice(h, 1);
+      record(0);
+      this.hung.push(res);
+      // The caller gave up and closed the connection (an aborted request), rather than leaving it open.
+      res.on('close', () => { this.hungClosed += 1; });
+      return;
+    }
     const i = this.failures.findIndex((f) => !f.path || f.path.test(req.path));
     if (i >= 0) {
       const f = this.failures.splice(i, 1)[0];
       record(f.status);
       return res.status(f.status).set(f.headers ?? {}).send(f.body ?? '');
     }
-    const u = this.usage.get(tenant) ?? { minuteStart: Date.now(), minute: 0, day: 0 };
-    if (Date.now() - u.minuteStart >= 60_000) Object.assign(u, { minuteStart: Date.now(), minute: 0 });
+    // The minute is rolling: a call counts against it for 60 s from when it was made.
+    const u = this.usage.get(tenant) ?? { minute: [], day: 0 };
+    u.minute = u.minute.filter((at) => at > Date.now() - 60_000);
     this.usage.set(tenant, u);
     const minuteLimit = this.opts.minuteLimit ?? 60;
     const dayLimit = this.opts.dayLimit ?? 5000;
-    if (u.minute >= minuteLimit || u.day >= dayLimit) {
+    if (u.minute.length >= minuteLimit || u.day >= dayLimit) {
       record(429);
-      const retry = u.day >= dayLimit ? 3600 : Math.ceil((60_000 - (Date.now() - u.minuteStart)) / 1000);
+      const retry = u.day >= dayLimit ? 3600 : Math.max(1, Math.ceil((u.minute[0] + 60_000 - Date.now()) / 1000));
       return res.status(429).set({ 'Retry-After': String(retry), 'X-Rate-Limit-Problem': u.day >= dayLimit ? 'day' : 'minute' }).send('');
     }
-    u.minute += 1;
+    u.minute.push(Date.now());
     u.day += 1;
-    res.set({ 'X-MinLimit-Remaining': String(minuteLimit - u.minute), 'X-DayLimit-Remaining': String(dayLimit - u.day), 'X-AppMinLimit-Remaining': '9999' });
+    res.set({ 'X-MinLimit-Remaining': String(minuteLimit - u.minute.length), 'X-DayLimit-Remaining': String(dayLimit - u.day), 'X-AppMinLimit-Remaining': '9999' });
     res.on('finish', () => record(res.statusCode));
     next();
   }

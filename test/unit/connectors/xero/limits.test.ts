@@ -38,3 +38,18 @@ describe("Xero's day allowance, as remembered between calls", () => {
     expect(pausedFor('c2', T0)).toBe(7000);
   });
 });
+
+describe("Xero's minute allowance, a rolling 60 seconds", () => {
+  it('pauses, once the minute is spent, only until the oldest call of the last minute falls out of it', () => {
+    // 60 calls over 30 s: the first one comes back into the allowance 30 s after the last.
+    for (let i = 0; i < 60; i++) noteLimits('c1', answer({ 'x-minlimit-remaining': String(59 - i) }), T0 + i * 500);
+    const last = T0 + 59 * 500;
+    expect(pausedFor('c1', last)).toBe(T0 + 60_000 - last);
+  });
+
+  it('forgets calls more than a minute old', () => {
+    noteLimits('c1', answer({ 'x-minlimit-remaining': '5' }), T0);
+    noteLimits('c1', answer({ 'x-minlimit-remaining': '0' }), T0 + 70_000);
+    expect(pausedFor('c1', T0 + 70_000)).toBe(60_000);
+  });
+});
