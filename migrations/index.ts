@@ -16,6 +16,7 @@ import * as outboxSendKeys from './20261125150100_add_outbox_send_keys';
 import * as attemptLimits from './20261208130000_create_attempt_limits';
 import * as supplierReturns from './20261208160000_create_supplier_returns';
 import * as supplierCreditsAccount from './20261208160100_add_supplier_credits_account';
+import * as journalSendAttempts from './20261208190000_create_journal_send_attempts';
 import * as postingGates from './20261208220000_create_posting_gates';
 import * as imports from './20261208210000_create_imports';
 
@@ -40,8 +41,9 @@ const migrations: [string, Migration][] = [
   ['20261208130000_create_attempt_limits', attemptLimits],
   ['20261208160000_create_supplier_returns', supplierReturns],
   ['20261208160100_add_supplier_credits_account', supplierCreditsAccount],
-  ['20261208220000_create_posting_gates', postingGates],
+  ['20261208190000_create_journal_send_attempts', journalSendAttempts],
   ['20261208210000_create_imports', imports],
+  ['20261208220000_create_posting_gates', postingGates],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -26,6 +26,7 @@ export function xeroSyncDoc(k: OpenApiKit): { schemas: Record<string, Schema>; p
     SuggestedAccounts: record({
       created: list(record({ role, code: text(), name: text(), type: text('The Xero type it was created as (stock accounts are CURRENT, never INVENTORY)') })),
       problems: list(record({ role, code: text(), message: text('Why the account was not created: archived in Xero, or Xero\'s refusal naming the code') })),
+      notes: list(text('Xero\'s INVENTORY-type accounts (630 Inventory in a new organisation) are left alone, and the stock accounts used instead')),
       accounts: list(ref('XeroAccount')),
     }),
   };

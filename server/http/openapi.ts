@@ -9,6 +9,7 @@ import { webhooksDoc } from './openapi-webhooks';
 import { xeroDoc } from './openapi-xero';
 import { xeroDocumentsDoc } from './openapi-xero-documents';
 import { xeroSyncDoc } from './openapi-xero-sync';
+import { journalExceptionsDoc } from './openapi-journal-exceptions';
 
 // The OpenAPI 3.0.3 description of /api/v1. test/http/openapi.test.ts checks that every route the
 // router serves is described here (and nothing else), and validates real responses against it.
@@ -166,6 +167,7 @@ const schemas: Record<string, Schema> = {
     ...journal, event_id: nullable(uuid('The stock event behind it; null for a delivery\'s one journal')), source_path: text(), posting,
     accounting_system: nullable(text('Where it was posted (xero, offline...); null until posted')),
     accounting_system_id: nullable(text('Its id in the accounting system (a Xero ManualJournalID); null until posted')),
+    sends: list(ref('JournalSend'), { description: 'Each send attempt, newest first: the codes it went on and the answer' }),
   }),
   Valuation: record({
     as_at: nullable(date('The date asked for; null for now')),
@@ -351,6 +353,7 @@ const webhooks = webhooksDoc({ ref, nullable, text, int, bool, oneOf, list, date
 const xero = xeroDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 const xeroDocuments = xeroDocumentsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 const xeroSync = xeroSyncDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
+const journalExceptions = journalExceptionsDoc({ ref, nullable, text, int, bool, oneOf, list, date, uuid, code, record, input, decimalIn, decimalOut, money, param, operation });
 
 /** The OpenAPI document for /api/v1, served at /api/v1/openapi.json. */
 export function openApiDocument(publicUrl: string) {
@@ -374,13 +377,13 @@ export function openApiDocument(publicUrl: string) {
       { name: 'Settings', description: 'Organisation settings' },
       { name: 'Meta', description: 'This description' },
     ],
-    paths: { ...paths, ...purchasing.paths, ...boms.paths, ...jobs.paths, ...planning.paths, ...webhooks.paths, ...xero.paths, ...xeroDocuments.paths, ...xeroSync.paths },
+    paths: { ...paths, ...purchasing.paths, ...boms.paths, ...jobs.paths, ...planning.paths, ...webhooks.paths, ...xero.paths, ...xeroDocuments.paths, ...xeroSync.paths, ...journalExceptions.paths },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'pk_<12 hex>_<secret>', description: 'An organisation API key' } },
       headers: { IdempotentReplayed: { description: '"true" when this is the stored response to an earlier request with the same Idempotency-Key, else "false"', schema: oneOf(['true', 'false']) } },
       parameters,
       responses,
-      schemas: { ...schemas, ...purchasing.schemas, ...boms.schemas, ...jobs.schemas, ...planning.schemas, ...webhooks.schemas, ...xero.schemas, ...xeroDocuments.schemas, ...xeroSync.schemas },
+      schemas: { ...schemas, ...purchasing.schemas, ...boms.schemas, ...jobs.schemas, ...planning.schemas, ...webhooks.schemas, ...xero.schemas, ...xeroDocuments.schemas, ...xeroSync.schemas, ...journalExceptions.schemas },
     },
   };
 }

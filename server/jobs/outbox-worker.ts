@@ -1,5 +1,6 @@
 import { Db, Trx } from '../db';
-import { journalView } from '../repos/journals';
+import { journalsToSend, requeuePosting } from '../repos/journal-sends';
+import { recordAttemptAnswer } from './send-record';
 import { ConnectorRegistry } from '../connectors/registry';
 import { OutgoingJournal, PushResult, UnavailableWait } from '../connectors/accounting-connector';
 import { Logger } from '../logger';
@@ -55,7 +56,7 @@ async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, 
     // Inside the try: a connector that cannot be built (no token, bad config) is a failed attempt too.
     const conn = await registry.forTenant(batch.tenantId);
     connectorName = conn.name;
-    const journals = await outgoing(db, batch, opts.publicUrl);
+    const journals = await outgoing(db, batch, opts.publicUrl, conn.name);
     const resend = batch.rows.some((r) => r.send_date);
     if (conn.sendDate) await keepSendDates(db, batch, journals, conn.sendDate);
     outcomes = conn.pushJournals
@@ -72,6 +73,7 @@ async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, 
     const probeMs = down ? await noteUnavailable(trx, batch.tenantId, down.message) : (await noteAnswered(trx, batch.tenantId), undefined);
     for (const [i, row] of batch.rows.entries()) {
       const outcome = outcomes[i];
+      await recordAttemptAnswer(trx, batch.tenantId, row.journal_id, batch.sendKey, outcome);
       if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log, outcome instanceof UnavailableWait ? probeMs : undefined);
       else await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id }).whereNot('status', 'done')
         .update({ status: 'done', external_id: outcome.externalId, connector: connectorName, last_error: null, updated_at: trx.fn.now() });
@@ -79,11 +81,10 @@ async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, 
   });
 }
 
-async function outgoing(db: Db, batch: OutboxBatch, publicUrl: string): Promise<OutgoingJournal[]> {
-  return Promise.all(batch.rows.map(async (row) => {
-    const j = await db('journals').where({ tenant_id: row.tenant_id, id: row.journal_id }).first();
-    return { ...(await journalView(db, row.tenant_id, j)), sourceUrl: `${publicUrl}${j.source_path}`, sendDate: row.send_date ?? undefined };
-  }));
+/** The call's journals on the accounts mapped now (or as first sent under this key), each attempt recorded first. */
+async function outgoing(db: Db, batch: OutboxBatch, publicUrl: string, connector: string): Promise<OutgoingJournal[]> {
+  const sent = await journalsToSend(db, batch.tenantId, batch.rows.map((r) => r.journal_id), batch.sendKey, connector);
+  return sent.map(({ sourcePath, ...j }, i) => ({ ...j, sourceUrl: `${publicUrl}${sourcePath}`, sendDate: batch.rows[i].send_date ?? undefined }));
 }
 
 /** Before the first send under a key, the date each journal goes as is kept: a resend must not differ. */
@@ -140,7 +141,5 @@ export function startOutboxWorker(db: Db, registry: ConnectorRegistry, opts: { p
  * the account Xero refused): due now, with a fresh set of attempts. A posted journal is left alone.
  */
 export async function retryPosting(db: Db, tenantId: string, journalId: string): Promise<boolean> {
-  const n = await db('outbox').where({ tenant_id: tenantId, journal_id: journalId, topic: 'journal.post' }).whereIn('status', ['failed', 'dead'])
-    .update({ status: 'pending', attempts: 0, next_attempt_at: db.fn.now(), updated_at: db.fn.now() });
-  return n > 0;
+  return requeuePosting(db, tenantId, journalId);
 }

@@ -39,6 +39,12 @@ export async function getAccountMapping(q: Q, tenantId: string): Promise<Account
   return mapping;
 }
 
+/** Map one role to an account (the settings form, or a role moved off an unusable account). */
+export async function saveAccountMapping(q: Q, tenantId: string, role: string, account: { code: string; name: string }): Promise<void> {
+  await q('account_mappings').insert({ tenant_id: tenantId, role, account_code: account.code, account_name: account.name })
+    .onConflict(['tenant_id', 'role']).merge(['account_code', 'account_name']);
+}
+
 export async function insertDefaultMapping(q: Q, tenantId: string): Promise<void> {
   await q('account_mappings').insert(
     ACCOUNT_ROLES.map((role) => ({ tenant_id: tenantId, role, account_code: DEFAULT_ACCOUNTS[role].code, account_name: DEFAULT_ACCOUNTS[role].name })),

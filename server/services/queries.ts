@@ -4,6 +4,7 @@ import { unitCostOf } from '../domain/costing';
 import { NotFound } from '../errors';
 import { toPart } from '../repos/catalogue';
 import { journalView, journalForEvent, linesOfJournals } from '../repos/journals';
+import { sendAttempts } from '../repos/journal-sends';
 import { moneyPlaces } from '../repos/tenants';
 import { containsPattern } from '../repos/text-search';
 
@@ -189,6 +190,11 @@ export async function journalDetail(db: Db, tenantId: string, id: string) {
     // Once posted: which accounting system holds it, and its id there (a Xero ManualJournalID...).
     accounting_system: (o?.status === 'done' ? o.connector : null) as string | null,
     accounting_system_id: (o?.external_id ?? null) as string | null,
+    // Each send: the codes it went on (the mapping when sent, or as first sent under its key) and the answer.
+    sends: (await sendAttempts(db, tenantId, id)).map((a) => ({
+      sent_at: a.sentAt.toISOString(), connector: a.connector, idempotency_key: a.sendKey, outcome: a.outcome, message: a.message, external_id: a.externalId,
+      lines: a.lines.map((l) => ({ role: l.role, account_code: l.code, account_name: l.name, amount: l.amount })),
+    })),
   };
 }
 

@@ -1,9 +1,10 @@
 import { Db } from '../db';
 import { Decimal, str } from '../domain/decimal';
-import { AccountRole, ACCOUNT_ROLES } from '../domain/accounting';
+import { AccountRole, ACCOUNT_ROLES, mappingRefusal } from '../domain/accounting';
 import { methodRefusal, ValuationMethod, ReportingFramework } from '../domain/costing';
 import { Invalid } from '../errors';
-import { getTenant, getAccountMapping, Tenant } from '../repos/tenants';
+import { getTenant, getAccountMapping, saveAccountMapping, Tenant } from '../repos/tenants';
+import { listExternalAccounts } from '../connectors/xero/sync/accounts';
 import { inTransaction } from './transaction';
 import { today } from '../clock';
 
@@ -43,6 +44,21 @@ function checkGoodsIn(input: SettingsInput): void {
   }
 }
 
+/**
+ * A role mapped to an account of the connected chart that no manual journal can post to (Xero's
+ * INVENTORY type, or archived) is refused with the reason, naming the role's code box.
+ */
+async function checkAccounts(db: Db, tenantId: string, input: SettingsInput): Promise<void> {
+  const entries = Object.entries(input.accounts ?? {}).filter(([role, acc]) => acc && ACCOUNT_ROLES.includes(role as AccountRole));
+  if (!entries.length) return;
+  const chart = await listExternalAccounts(db, tenantId);
+  const problems = entries.flatMap(([role, acc]) => {
+    const message = mappingRefusal(role as AccountRole, acc!.code, chart);
+    return message ? [{ field: `accounts.${role}.code`, message }] : [];
+  });
+  if (problems.length) throw new Invalid(problems, problems.map((p) => p.message).join('; '));
+}
+
 async function stockHasMoved(db: Db, tenantId: string): Promise<boolean> {
   return !!(await db('stock_movements').where({ tenant_id: tenantId }).first('id'));
 }
@@ -50,6 +66,7 @@ async function stockHasMoved(db: Db, tenantId: string): Promise<boolean> {
 /** The method is fixed once stock has moved: changing it would silently revalue history. */
 export async function updateSettings(db: Db, tenantId: string, input: SettingsInput): Promise<Tenant> {
   checkGoodsIn(input);
+  await checkAccounts(db, tenantId, input);
   return inTransaction(db, async (trx) => {
     const current = await trx('tenants').where({ id: tenantId }).forUpdate().first();
     const framework = input.reportingFramework ?? current.reporting_framework;
@@ -71,10 +88,7 @@ export async function updateSettings(db: Db, tenantId: string, input: SettingsIn
     await trx('tenants').where({ id: tenantId }).update(patch);
     for (const [role, acc] of Object.entries(input.accounts ?? {})) {
       if (!ACCOUNT_ROLES.includes(role as AccountRole) || !acc) continue;
-      await trx('account_mappings')
-        .insert({ tenant_id: tenantId, role, account_code: acc.code, account_name: acc.name })
-        .onConflict(['tenant_id', 'role'])
-        .merge(['account_code', 'account_name']);
+      await saveAccountMapping(trx, tenantId, role, acc);
     }
     return getTenant(trx, tenantId);
   });

@@ -1,3 +1,5 @@
 export * from './roles';
 export * from './rounding';
 export * from './journal';
+export * from './chart';
+export * from './refusals';

@@ -30,7 +30,12 @@ export const ROLE_LABELS: Record<AccountRole, string> = {
   supplier_credits: 'Supplier credits expected (billed goods returned)',
 };
 
-/** Suggested codes: ordinary current-asset, liability and expense accounts (never Xero's INVENTORY type). */
+/**
+ * Suggested codes: ordinary current-asset, liability and expense accounts. 630 is Xero's own
+ * INVENTORY-type "Inventory" in every new Xero organisation, which Xero refuses in manual journals:
+ * connecting Xero moves a role off such an account (chart.ts, movesOffInventory), so the
+ * suggestion stands only where no Xero chart says otherwise (QuickBooks, the offline export).
+ */
 export const DEFAULT_ACCOUNTS: Record<AccountRole, { code: string; name: string }> = {
   raw_materials: { code: '630', name: 'Raw Materials Stock' },
   wip: { code: '631', name: 'Work in Progress' },

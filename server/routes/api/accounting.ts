@@ -8,6 +8,7 @@ import { listJournals, journalDetail } from '../../services/queries';
 import { valuation, reconciliation } from '../../services/valuation';
 import { getSettings, updateSettings } from '../../services/settings';
 import { settingsSchema, toSettingsInput } from '../../http/settings-input';
+import { journalExceptions, JournalException, sendJournalAgain } from '../../services/journal-exceptions';
 
 const page = z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() });
 const journalsQuery = page.extend({ include: z.enum(['lines'], { message: 'may only be "lines"' }).optional() });
@@ -23,6 +24,14 @@ export function accountingApi(db: Db): Router {
   });
   r.get('/journals/:id', async (req, res) => {
     res.json(await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')));
+  });
+  r.post('/journals/:id/send-again', requireRole('admin', 'bookkeeper'), async (req, res) => {
+    const id = idParam(req.params.id, 'Journal');
+    await sendJournalAgain(db, actorOf(req).tenantId, id);
+    res.json(await journalDetail(db, actorOf(req).tenantId, id));
+  });
+  r.get('/exceptions/journals', requireRole('admin', 'bookkeeper'), async (req, res) => {
+    res.json({ journals: (await journalExceptions(db, actorOf(req).tenantId)).map(journalExceptionJson) });
   });
   r.get('/valuation', async (req, res) => {
     const { as_at: asAt } = asAtQuery.parse(req.query);
@@ -52,5 +61,13 @@ export function settingsJson(s: Awaited<ReturnType<typeof getSettings>>) {
     over_receipt_tolerance_pct: s.goodsIn.overReceiptTolerancePct,
     receipt_journal_per: s.goodsIn.receiptJournalPer,
     accounts: s.accounts,
+  };
+}
+
+function journalExceptionJson(e: JournalException) {
+  return {
+    id: e.id, number: e.number, date: e.date, narration: e.narration, source_path: e.sourcePath, xero_message: e.xeroMessage,
+    reason: e.advice.reason, fix: e.advice.fix, fix_path: e.advice.fixPath, roles: e.advice.roles,
+    last_sent: e.lastSent?.map((l) => ({ role: l.role, code: l.code, name: l.name, amount: l.amount })) ?? null,
   };
 }

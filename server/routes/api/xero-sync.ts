@@ -22,7 +22,7 @@ export function xeroSyncApi(db: Db, config: Pick<Config, 'xero' | 'encryptionKey
   r.post('/xero/accounts/suggested', requireRole('admin'), async (req, res) => {
     nothing.parse(req.body ?? {});
     const result = await createSuggestedAccountsFor(deps, actorOf(req).tenantId);
-    res.json({ created: result.created, problems: result.problems, accounts: result.accounts.map(externalAccountJson) });
+    res.json({ created: result.created, problems: result.problems, notes: result.notes, accounts: result.accounts.map(externalAccountJson) });
   });
   r.post('/xero/sync', requireRole('admin'), async (req, res) => {
     nothing.parse(req.body ?? {});

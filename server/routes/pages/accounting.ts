@@ -6,7 +6,7 @@ import { idParam, asAtQuery } from '../../http/schemas';
 import { journalsCsv } from '../../http/journals-csv';
 import { listJournals, journalDetail } from '../../services/queries';
 import { valuation, reconciliation } from '../../services/valuation';
-import { retryPosting } from '../../jobs/outbox-worker';
+import { journalExceptions, sendJournalAgain } from '../../services/journal-exceptions';
 import { redirect } from './auth';
 
 export function accountingPages(db: Db): Router {
@@ -20,11 +20,16 @@ export function accountingPages(db: Db): Router {
   r.get('/journals/:id', requireUser(), async (req, res) => {
     render(req, res, 'pages/journals/show', { journal: await journalDetail(db, actorOf(req).tenantId, idParam(req.params.id, 'Journal')) });
   });
-  // Sends a failed posting again now (e.g. after fixing the account Xero refused).
+  // "Send again": a refused or dead posting goes now, on the accounts mapped now (e.g. after fixing the account Xero refused).
   r.post('/journals/:id/retry', requireUser('admin', 'bookkeeper'), async (req, res) => {
     const id = idParam(req.params.id, 'Journal');
-    await retryPosting(db, actorOf(req).tenantId, id);
-    redirect(req, res, `/journals/${id}`);
+    const back = req.body?.back === 'exceptions' ? '/exceptions' : `/journals/${id}`;
+    res.locals.form = { view: 'pages/exceptions', data: { journals: await journalExceptions(db, actorOf(req).tenantId) } };
+    await sendJournalAgain(db, actorOf(req).tenantId, id);
+    redirect(req, res, back);
+  });
+  r.get('/exceptions', requireUser('admin', 'bookkeeper'), async (req, res) => {
+    render(req, res, 'pages/exceptions', { journals: await journalExceptions(db, actorOf(req).tenantId) });
   });
   r.get('/valuation', requireUser(), async (req, res) => {
     const { as_at: asAt } = asAtQuery.parse(req.query);

@@ -7,7 +7,7 @@ import { idParam } from '../../http/schemas';
 import { settingsSchema, toSettingsInput } from '../../http/settings-input';
 import { getSettings, updateSettings } from '../../services/settings';
 import { addUser, listUsers, createApiKey, listApiKeys, revokeApiKey } from '../../services/auth/accounts';
-import { ACCOUNT_ROLES, ROLE_LABELS } from '../../domain/accounting';
+import { ACCOUNT_ROLES, mappingProblems, ROLE_LABELS } from '../../domain/accounting';
 import { LIFO_REFUSED_REASON } from '../../domain/costing';
 import { redirect } from './auth';
 import { formFields } from '../../http/form-claim';
@@ -32,21 +32,25 @@ const newKey = z.object({ name: z.string().trim().min(1, 'name is required').max
 
 async function settingsData(db: Db, tenantId: string) {
   const [settings, users, keys, locations] = await Promise.all([getSettings(db, tenantId), listUsers(db, tenantId), listApiKeys(db, tenantId), listLocations(db, tenantId)]);
-  const accounts = ACCOUNT_ROLES.map((role) => ({ role, label: ROLE_LABELS[role], ...settings.accounts[role] }));
-  return { settings, accounts, users, keys, locations, lifoReason: LIFO_REFUSED_REASON, xero: await xeroChart(db, tenantId) };
+  const xero = await xeroChart(db, tenantId);
+  // What Xero would refuse on each row as things stand (an Inventory-type, archived or deleted account).
+  const problems = new Map(mappingProblems(settings.accounts, xero?.chart ?? []).map((p) => [p.role, p.message]));
+  const accounts = ACCOUNT_ROLES.map((role) => ({ role, label: ROLE_LABELS[role], ...settings.accounts[role], problem: problems.get(role), errorKey: `accounts.${role}.code` }));
+  return { settings, accounts, users, keys, locations, lifoReason: LIFO_REFUSED_REASON, xero };
 }
 
-/** The Xero chart for the mapping's code boxes (a datalist), once Xero is connected. */
+/** The Xero chart for the mapping's code boxes (a datalist of the accounts journals can use), once Xero is connected. */
 async function xeroChart(db: Db, tenantId: string) {
   const c = await xeroConnection(db, tenantId);
   if (!c || c.status === 'disconnected') return null;
-  const accounts = (await listExternalAccounts(db, tenantId)).filter((a) => a.status === 'ACTIVE' && a.code);
-  return { connected: c.status === 'connected', accounts };
+  const chart = await listExternalAccounts(db, tenantId);
+  const accounts = chart.filter((a) => a.status === 'ACTIVE' && a.code && a.type !== 'INVENTORY');
+  return { connected: c.status === 'connected', accounts, chart };
 }
 
 function suggestedNotice(r: Awaited<ReturnType<typeof createSuggestedAccountsFor>>): string {
   const made = r.created.length ? `Created in Xero: ${r.created.map((a) => `${a.code} ${a.name}`).join(', ')}.` : 'Xero already has every mapped account.';
-  return [made, ...r.problems.map((p) => p.message)].join(' ');
+  return [made, ...r.notes, ...r.problems.map((p) => p.message)].join(' ');
 }
 
 /** `config` gives the Xero connection settings the "Create suggested accounts" button needs. */

@@ -4,6 +4,8 @@ import { Config } from '../../../server/config';
 import { consentUrl, randomToken } from '../../../server/connectors/xero/oauth';
 import { chosen, completeConsent, connectOrganisation, ConnectDeps, pendingTokens } from '../../../server/connectors/xero/connect';
 import { Actor } from '../../../server/services/stock/types';
+import { movesOffInventory } from '../../../server/domain/accounting';
+import { getAccountMapping, saveAccountMapping } from '../../../server/repos/tenants';
 import { FakeXero } from './server';
 import { FakeOrganisation } from './state';
 
@@ -36,8 +38,14 @@ export async function connectToFake(db: Db, fake: FakeXero, actor: Actor, org: F
   await connectOrganisation(deps, actor.tenantId, pendingTokens(deps, pending), chosen(pending, org.tenantId));
 }
 
-/** The Xero chart gets every account our mapping posts to (as if "Create suggested accounts" had run). */
+/**
+ * The Xero chart gets every account our mapping posts to (as if the first pull of the chart and
+ * "Create suggested accounts" had run): a role on an INVENTORY-type account (Xero's own 630) is
+ * first moved off it as the app moves it, since Xero refuses journals there.
+ */
 export async function giveMappedAccounts(db: Db, actor: Actor, org: FakeOrganisation): Promise<void> {
+  const chart = [...org.accounts.values()].map((a) => ({ code: a.Code, name: a.Name, type: a.Type, status: a.Status }));
+  for (const m of movesOffInventory(await getAccountMapping(db, actor.tenantId), chart)) await saveAccountMapping(db, actor.tenantId, m.role, m.to);
   const mapping = await db('account_mappings').where({ tenant_id: actor.tenantId }).select('account_code', 'account_name');
   for (const m of mapping) if (![...org.accounts.values()].some((a) => a.Code === m.account_code)) org.addAccount(m.account_code, m.account_name, 'CURRENT');
 }

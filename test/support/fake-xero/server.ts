@@ -10,6 +10,8 @@ import { FakeOrganisation, msDate } from './state';
  * token endpoint with rotating refresh tokens, /connections) and the Accounting API endpoints
  * Perpetua uses, with Xero's rate-limit headers, 429s over 60 calls a minute, Idempotency-Key
  * replay on PUT /ManualJournals, lock dates, and scripted failures (one call, an outage, a hang).
+ * Journal lines are refused as Xero refuses them: an unknown (or deleted) code, an archived
+ * account, and an INVENTORY-type one (every organisation starts with Xero's own 630 Inventory).
  */
 export type FakeXeroOptions = { clientId?: string; clientSecret?: string; minuteLimit?: number; dayLimit?: number; delayMs?: number };
 type Failure = { status: number; headers?: Record<string, string>; body?: unknown; path?: RegExp };
@@ -102,7 +104,7 @@ export class FakeXero {
     app.use('/api.xro/2.0', (req, res, next) => this.guard(req, res, next));
     app.get('/api.xro/2.0/Organisation', (req, res) => this.ok(req, res, { Organisations: [this.org(req).organisationJson()] }));
     app.get('/api.xro/2.0/Accounts', (req, res) => this.ok(req, res, { Accounts: [...this.org(req).accounts.values()] }));
-    app.put('/api.xro/2.0/Accounts', (req, res) => this.ok(req, res, { Accounts: [this.org(req).addAccount(req.body.Code, req.body.Name, req.body.Type)] }));
+    app.put('/api.xro/2.0/Accounts', (req, res) => this.putAccount(req, res));
     app.get('/api.xro/2.0/Contacts/:id', (req, res) => this.one(req, res, 'Contacts', this.org(req).contacts.get(req.params.id)));
     app.get('/api.xro/2.0/Contacts', (req, res) => this.page(req, res, 'Contacts', [...this.org(req).contacts.values()]));
     app.get('/api.xro/2.0/Items', (req, res) => this.ok(req, res, { Items: since(req, [...this.org(req).items.values()]) }));
@@ -258,6 +260,15 @@ export class FakeXero {
     this.ok(req, res, { pagination: { page, pageSize: size, pageCount: Math.ceil(all.length / size), itemCount: all.length }, [list]: all.slice((page - 1) * size, page * size).map(strip) });
   }
 
+  /** Xero refuses a code its chart already has (archived ones too). */
+  private putAccount(req: Request, res: Response) {
+    const org = this.org(req);
+    if ([...org.accounts.values()].some((a) => a.Code === req.body.Code)) {
+      return res.status(400).json({ ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: [{ ...req.body, ValidationErrors: [{ Message: 'Please enter a unique Code.' }] }] });
+    }
+    this.ok(req, res, { Accounts: [org.addAccount(req.body.Code, req.body.Name, req.body.Type)] });
+  }
+
   private manualJournals(req: Request, res: Response) {
     const org = this.org(req);
     const key = req.get('idempotency-key') ?? crypto.randomUUID();
@@ -291,11 +302,23 @@ function journalProblems(mj: any, org: FakeOrganisation): string[] {
   const total = Math.round(lines.reduce((s, l) => s + Number(l.LineAmount) * 100, 0));
   if (lines.length < 2) out.push('A manual journal must have at least two lines');
   if (total !== 0) out.push(`The total debits must equal total credits (${(total / 100).toFixed(2)} out)`);
-  const codes = new Set([...org.accounts.values()].map((a) => a.Code));
-  for (const l of lines) if (!codes.has(l.AccountCode)) out.push(`Account code '${l.AccountCode}' is not a valid code for this document.`);
+  for (const l of lines) out.push(...lineAccountProblems(l.AccountCode, org));
   const lock = [org.periodLockDate, org.endOfYearLockDate].filter(Boolean).sort().pop();
   if (lock && mj.Date <= lock) out.push(`The document date cannot be before the period lock date, currently set at ${lock}`);
   return [...new Set(out)];
+}
+
+/**
+ * As Xero answers a journal line's account: an unknown code (never made, or deleted, which Xero
+ * drops from the chart), an archived one, and one of Xero's INVENTORY type, which Xero keeps for
+ * its own tracked items.
+ */
+function lineAccountProblems(code: string, org: FakeOrganisation): string[] {
+  const account = [...org.accounts.values()].find((a) => a.Code === code);
+  if (!account) return [`Account code '${code}' is not a valid code for this document.`];
+  if (account.Status === 'ARCHIVED') return [`Account code '${code}' has been archived, or has been deleted. Each line must use an active account.`];
+  if (account.Type === 'INVENTORY') return ['You cannot save this transaction using an inventory account type'];
+  return [];
 }
 
 function since(req: Request, rows: any[]) {

@@ -45,6 +45,22 @@ export class FakeOrganisation {
     return a;
   }
 
+  /** Archived in Xero: still listed (Status ARCHIVED), refused on journal lines. */
+  archiveAccount(code: string) {
+    const a = [...this.accounts.values()].find((x) => x.Code === code);
+    if (!a) throw new Error(`fake Xero: no account ${code}`);
+    Object.assign(a, { Status: 'ARCHIVED', UpdatedDateUTC: msDate(new Date()) });
+  }
+
+  /** Deleted in Xero: gone from the chart, so its code is unknown to journals. */
+  deleteAccount(code: string) {
+    for (const [id, a] of this.accounts) if (a.Code === code) this.accounts.delete(id);
+  }
+
+  accountByCode(code: string) {
+    return [...this.accounts.values()].find((a) => a.Code === code);
+  }
+
   addSupplier(Name: string) {
     const c = { ContactID: uuid(), Name, ContactStatus: 'ACTIVE', IsSupplier: true, IsCustomer: false, DefaultCurrency: this.baseCurrency, UpdatedDateUTC: msDate(new Date()) };
     this.contacts.set(c.ContactID, c);

@@ -1,7 +1,8 @@
 import { Db } from '../../../db';
 import { Conflict } from '../../../errors';
-import { ACCOUNT_ROLES, AccountRole } from '../../../domain/accounting';
-import { getAccountMapping } from '../../../repos/tenants';
+import { ACCOUNT_ROLES, AccountMapping, AccountRole, movesOffInventory, STOCK_ROLES } from '../../../domain/accounting';
+import { getAccountMapping, saveAccountMapping } from '../../../repos/tenants';
+import { putWarnings } from './warnings';
 import { callXero, describe, validationMessages, XeroDeps } from '../api';
 import { XeroConnection } from '../connections';
 import { PushError } from '../../accounting-connector';
@@ -35,7 +36,24 @@ export async function pullAccounts(deps: XeroDeps, connection: XeroConnection, s
     await deps.db('external_accounts').where({ tenant_id: connection.tenantId, provider: 'xero' }).whereNotIn('external_id', rows.map((r) => r.external_id))
       .whereNot('status', 'DELETED').update({ status: 'DELETED', updated_at: deps.db.fn.now() });
   }
+  await keepRolesOffInventory(deps.db, connection);
   return { cursor, count: rows.length };
+}
+
+/**
+ * Never a role on an INVENTORY-type account (Xero refuses every manual journal line there): from
+ * the first pull after connecting, such a role is moved to a proposed current-asset account, and
+ * the connection says so until that account is in the chart.
+ */
+async function keepRolesOffInventory(db: Db, connection: XeroConnection): Promise<void> {
+  const [mapping, chart] = await Promise.all([getAccountMapping(db, connection.tenantId), listExternalAccounts(db, connection.tenantId)]);
+  const moves = movesOffInventory(mapping, chart);
+  await db.transaction(async (trx) => {
+    for (const m of moves) await saveAccountMapping(trx, connection.tenantId, m.role, m.to);
+    const live = new Set(chart.filter((a) => a.status === 'ACTIVE').map((a) => a.code.toLowerCase()));
+    const settled = ACCOUNT_ROLES.filter((r) => live.has(mapping[r].code.toLowerCase())).map((role) => `account_mapping:${role}`);
+    await putWarnings(trx, connection, settled, moves.map((m) => ({ code: 'account_mapping', role: m.role, message: m.message })));
+  });
 }
 
 export async function listExternalAccounts(db: Db, tenantId: string): Promise<ExternalAccount[]> {
@@ -68,6 +86,8 @@ export type SuggestedAccounts = {
   created: { role: AccountRole; code: string; name: string; type: string }[];
   /** Codes Xero has but cannot be used as they are (archived), or that Xero refused. */
   problems: { role: AccountRole; code: string; message: string }[];
+  /** Xero's INVENTORY-type accounts, left alone, and where stock goes instead. */
+  notes: string[];
 };
 
 /**
@@ -80,7 +100,7 @@ export async function createSuggestedAccounts(deps: XeroDeps, tenantId: string):
   await pullAccounts(deps, connection);
   const [mapping, chart] = await Promise.all([getAccountMapping(deps.db, tenantId), listExternalAccounts(deps.db, tenantId)]);
   const byCode = new Map(chart.filter((a) => a.status !== 'DELETED').map((a) => [a.code.toLowerCase(), a]));
-  const result: SuggestedAccounts = { created: [], problems: [] };
+  const result: SuggestedAccounts = { created: [], problems: [], notes: inventoryNotes(chart, mapping) };
   const seen = new Set<string>();
   for (const role of ACCOUNT_ROLES) {
     const { code, name } = mapping[role];
@@ -96,6 +116,12 @@ export async function createSuggestedAccounts(deps: XeroDeps, tenantId: string):
   if (result.created.length) await pullAccounts(deps, connection);
   if (!result.created.length && result.problems.some((p) => !p.message.includes('archived'))) throw new Conflict(result.problems.map((p) => p.message).join('; '));
   return result;
+}
+
+function inventoryNotes(chart: ExternalAccount[], mapping: AccountMapping): string[] {
+  const stock = STOCK_ROLES.map((r) => `${mapping[r].code} ${mapping[r].name}`).join(', ');
+  return chart.filter((a) => a.type === 'INVENTORY' && a.status === 'ACTIVE')
+    .map((a) => `${a.code} ${a.name} is left alone: it is Xero's Inventory type, which Xero refuses in manual journals, so stock is kept on ${stock}.`);
 }
 
 /** PUT /Accounts for one account; returns Xero's refusal as a sentence naming the code, or null. */

@@ -5,14 +5,17 @@ import { Db, Trx } from '../../../db';
  * accounting_connections.warnings: items tracked as inventory in Xero (they would be valued
  * twice), and purchase orders that could not be taken in, or only in part. Each warning has a
  * code and a key (the item code, the PurchaseOrderID), so the next pull replaces or clears it.
- * `purchase_orders_left_out` is a note rather than a problem: one per reason, naming the
- * purchase orders the pulls chose not to take in (history from before Perpetua was connected).
+ * `account_mapping`: a role moved off an account Xero refuses journals on (cleared once the
+ * account it was moved to is in the chart). `purchase_orders_left_out` is a note rather than a
+ * problem: one per reason, naming the purchase orders the pulls chose not to take in (history
+ * from before Perpetua was connected).
  */
 export type SyncWarning =
   | { code: 'tracked_item'; item: string; message: string }
   | { code: 'purchase_order'; purchaseOrder: string; externalId: string; message: string }
   | { code: 'purchase_order_billed'; purchaseOrder: string; externalId: string; message: string }
-  | { code: 'purchase_orders_left_out'; reason: LeftOutReason; purchaseOrders: string[]; more: boolean; message: string };
+  | { code: 'purchase_orders_left_out'; reason: LeftOutReason; purchaseOrders: string[]; more: boolean; message: string }
+  | { code: 'account_mapping'; role: string; message: string };
 
 /** Why a Xero PO was not taken in: billed in Xero before Perpetua had it, or dated long before the connection. */
 export type LeftOutReason = 'billed' | 'old';
@@ -20,6 +23,7 @@ export type LeftOutReason = 'billed' | 'old';
 export function warningKey(w: SyncWarning): string {
   if (w.code === 'tracked_item') return `${w.code}:${w.item}`;
   if (w.code === 'purchase_orders_left_out') return `${w.code}:${w.reason}`;
+  if (w.code === 'account_mapping') return `${w.code}:${w.role}`;
   return `${w.code}:${w.externalId}`;
 }
 
