@@ -101,6 +101,15 @@ describe('parts import page: progress while it runs', () => {
     expect(writing).toMatch(/<progress class="import-bar" max="10000" aria-label/);
   });
 
+  it('shows a run that stopped moving long ago (its web process restarted) as stopped, with nothing imported', async () => {
+    const id = '0d6f3b8e-2a41-4c5e-8f7a-93b1c2d4e5f6';
+    await t.db('imports').insert({ tenant_id: t.actor.tenantId, id, status: 'writing', total_rows: 10, rows_checked: 10,
+      updated_at: t.db.raw("now() - interval '1 hour'") });
+    const page = (await t.agent.get(`/imports/${id}`).expect(200)).text;
+    expect(page).toContain('<strong>Nothing was imported.</strong> The import stopped before it finished (the server restarted)');
+    expect(page).not.toContain('http-equiv="refresh"');
+  });
+
   it('answers 404 for an import id the organisation does not have', async () => {
     await t.agent.get('/imports/00000000-0000-4000-8000-000000000000').expect(404);
     await t.agent.get('/imports/not-an-id').expect(404);
