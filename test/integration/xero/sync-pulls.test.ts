@@ -82,7 +82,7 @@ describe('creating the suggested accounts in Xero', () => {
     const { actor } = await connected();
     // Pulled once, since deleted in Xero: the fresh pull notices, and 630 is created again.
     await t.db('external_accounts').insert({ tenant_id: actor.tenantId, provider: 'xero', external_id: 'gone', code: '630', name: 'Old stock', type: 'CURRENT', class: 'ASSET' });
-    const have = ['310', '311', '312', '313', '314', '840'];
+    const have = ['310', '311', '312', '313', '314', '635', '840'];
     const created: any[] = [];
     const chart = chartWith(have);
     onGet('/Accounts', () => [200, chart]);
@@ -108,7 +108,7 @@ describe('creating the suggested accounts in Xero', () => {
   it('reports a mapped code that is archived in Xero instead of creating it again', async () => {
     const { actor } = await connected();
     await updateSettings(t.db, actor.tenantId, { accounts: { scrap: { code: '5100', name: 'Scrap' } } });
-    const chart = accountsResponse([...['630', '631', '632', '815', '310', '311', '312', '314', '840'].map((code) => account({ code, name: `A ${code}` })), account({ code: '5100', name: 'Scrap', status: 'ARCHIVED' })]);
+    const chart = accountsResponse([...['630', '631', '632', '635', '815', '310', '311', '312', '314', '840'].map((code) => account({ code, name: `A ${code}` })), account({ code: '5100', name: 'Scrap', status: 'ARCHIVED' })]);
     onGet('/Accounts', () => [200, chart]);
     const put = nock(XERO_HOST).put(`${API}/Accounts`).reply(200, {});
     const result = await createSuggestedAccounts(t.deps, actor.tenantId);
@@ -119,7 +119,7 @@ describe('creating the suggested accounts in Xero', () => {
 
   it('names the code when Xero reports a clash', async () => {
     const { actor } = await connected();
-    onGet('/Accounts', () => [200, chartWith(['631', '632', '815', '310', '311', '312', '313', '314', '840'])]);
+    onGet('/Accounts', () => [200, chartWith(['631', '632', '635', '815', '310', '311', '312', '313', '314', '840'])]);
     nock(XERO_HOST).put(`${API}/Accounts`).reply(400, accountCodeClash('630', 'Raw Materials Stock', 'CURRENT'));
     const err = await createSuggestedAccounts(t.deps, actor.tenantId).catch((e) => e);
     expect(err).toBeInstanceOf(Conflict);
