@@ -13,6 +13,9 @@ import { xeroDeps, xeroWebhookHandlers } from '../../server/connectors/xero/wiri
 import { forgetLimits } from '../../server/connectors/xero/limits';
 import { Actor } from '../../server/services/stock/types';
 import { sign, XERO_WEBHOOK_KEY } from '../webhooks/xero-deliveries';
+import { postStockEvent } from '../../server/services/stock/post-event';
+import { line } from '../support/ledger-checks';
+import { today } from '../../server/clock';
 
 // The Xero flows in a real browser: "Sign up with Xero" through Xero's consent page (the fake
 // Xero's, on another loopback port), the connection page, the first sync bringing a PO, a bill
@@ -98,6 +101,42 @@ it('shows a bill that arrived by webhook on the Xero bills and invoices page', a
   await row.waitFor();
   expect(await row.innerText()).toContain('recorded');
   await h.screenshot('xero-documents');
+});
+
+it('puts a refused journal right: the exceptions page says why, the mapping is fixed, Send again posts it once', async () => {
+  const mapped = await h.db('account_mappings').where({ tenant_id: actor.tenantId, role: 'raw_materials' }).first('account_code');
+  org.archiveAccount(mapped.account_code);
+  org.addAccount('634', 'Stores Stock', 'CURRENT');
+  await postStockEvent(h.db, actor, { kind: 'receipt', occurredOn: today(), lines: [line('BRG-6204', 'MAIN', 2, '4.20')] });
+  await workers().outbox();
+  expect(org.manualJournals).toHaveLength(0);
+
+  await page.goto('/exceptions');
+  const card = page.locator('.card', { hasText: 'Stock receipt' });
+  await card.waitFor();
+  expect(await card.locator('.exception-reason').innerText()).toContain(mapped.account_code);
+  await h.screenshot('xero-exceptions');
+
+  // The bookkeeper pulls the chart (634 is new in Xero) and maps raw materials to it.
+  await page.goto('/settings/xero');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await page.locator('#xero-notice').filter({ hasText: 'A sync will start' }).waitFor();
+  await workers().sync();
+  await page.goto('/settings');
+  await page.getByLabel('Raw materials stock code').fill('634');
+  await page.getByLabel('Raw materials stock name').fill('Stores Stock');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.waitForLoadState();
+
+  await page.goto('/exceptions');
+  await page.locator('.card', { hasText: 'Stock receipt' }).getByRole('button', { name: 'Send again' }).click();
+  await page.waitForLoadState();
+  await workers().outbox();
+  expect(org.manualJournals).toHaveLength(1);
+  const sent = org.manualJournals[0].journal as { JournalLines: { AccountCode: string; LineAmount: number }[] };
+  expect(sent.JournalLines.map((l) => [l.AccountCode, l.LineAmount])).toEqual([['634', 8.4], [expect.any(String), -8.4]]);
+  await page.goto('/exceptions');
+  await page.locator('#no-exceptions').waitFor();
 });
 
 it('disconnects after confirming: Xero is told, and the page offers to reconnect', async () => {
