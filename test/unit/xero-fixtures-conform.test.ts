@@ -132,7 +132,8 @@ describe('the nock fixtures of invoices and bills (invoice-fixtures.ts)', () => 
 });
 
 /** A manual journal as the app sends it (server/connectors/xero/mapper.ts, serialised by xero-node). */
-const sentJournal = (narration: string, code = '630', other = '310') => ({
+// Stock on a current asset: Xero refuses manual journals to its own 630 Inventory (INVENTORY type).
+const sentJournal = (narration: string, code = '633', other = '310') => ({
   Narration: narration, Date: '2026-11-25', Status: 'POSTED', LineAmountTypes: 'NoTax', Url: 'http://perpetua.test/journals/1', ShowOnCashBasisReports: false,
   JournalLines: [{ LineAmount: 420, AccountCode: code, Description: narration }, { LineAmount: -420, AccountCode: other, Description: narration }],
 });
@@ -185,6 +186,7 @@ describe('the fake Xero server (test/support/fake-xero), over HTTP', () => {
   beforeAll(async () => {
     fake = await startFakeXero();
     org = fake.organisation('Hydro Pumps Ltd', { periodLockDate: '2026-03-31' });
+    org.addAccount('633', 'Raw Materials Stock', 'CURRENT');
     supplier = org.addSupplier('Acme Bearings');
     const customer = org.addCustomer('Brightwater Farms');
     org.addItem('BRG-6204', 'Bearing 6204', { price: 4.2 });
