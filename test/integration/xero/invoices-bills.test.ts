@@ -104,7 +104,7 @@ describe('a Xero bill from an INVOICE webhook', () => {
     expect(await doc(actor, draft.InvoiceID)).toMatchObject({ outcome: 'recorded', external_status: 'AUTHORISED', local_id: row.id });
   });
 
-  it('retries the event when Xero answers 503, then records the bill once', async () => {
+  it('waits out a 503 without using an attempt, then records the bill once', async () => {
     const { actor, po, xeroTenantId, xero } = await received();
     const inv = xero.put(dearerBill(po.number));
     xero.script.push({ status: 503, body: { Title: 'Service Unavailable' } });
@@ -112,12 +112,13 @@ describe('a Xero bill from an INVOICE webhook', () => {
 
     await drain();
     const [event] = await eventsFor(inv.InvoiceID);
-    expect(event).toMatchObject({ status: 'failed', attempts: 1, last_error: 'Xero is unavailable (503)' });
+    // An outage is a wait, not a failure of the event: it keeps all its attempts.
+    expect(event).toMatchObject({ status: 'failed', attempts: 0, last_error: 'Xero is unavailable (503)' });
     expect(await doc(actor, inv.InvoiceID)).toBeUndefined();
 
     await makeDue(inv.InvoiceID);
     await drain();
-    expect(await eventsFor(inv.InvoiceID)).toEqual([expect.objectContaining({ status: 'processed', attempts: 2 })]);
+    expect(await eventsFor(inv.InvoiceID)).toEqual([expect.objectContaining({ status: 'processed', attempts: 1 })]);
     expect(await bills(actor)).toHaveLength(1);
     expect(xero.calls).toHaveLength(2);
   });
