@@ -19,6 +19,7 @@ import * as supplierCreditsAccount from './20261208160100_add_supplier_credits_a
 import * as journalSendAttempts from './20261208190000_create_journal_send_attempts';
 import * as postingGates from './20261208220000_create_posting_gates';
 import * as imports from './20261208210000_create_imports';
+import * as outboxUnanswered from './20261208230000_add_outbox_unanswered';
 
 type Migration = { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> };
 
@@ -44,6 +45,7 @@ const migrations: [string, Migration][] = [
   ['20261208190000_create_journal_send_attempts', journalSendAttempts],
   ['20261208210000_create_imports', imports],
   ['20261208220000_create_posting_gates', postingGates],
+  ['20261208230000_add_outbox_unanswered', outboxUnanswered],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -70,13 +70,13 @@ async function deliver(db: Db, registry: ConnectorRegistry, batch: OutboxBatch, 
   await db.transaction(async (trx) => {
     // No answer at all: the organisation's journals wait for Xero (one probe at a time); any answer ends that.
     const down = outcomes.find((o): o is UnavailableWait => o instanceof UnavailableWait);
-    const probeMs = down ? await noteUnavailable(trx, batch.tenantId, down.message) : (await noteAnswered(trx, batch.tenantId), undefined);
+    const outage = down ? await noteUnavailable(trx, batch.tenantId, down.message) : (await noteAnswered(trx, batch.tenantId), undefined);
     for (const [i, row] of batch.rows.entries()) {
       const outcome = outcomes[i];
       await recordAttemptAnswer(trx, batch.tenantId, row.journal_id, batch.sendKey, outcome);
-      if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log, outcome instanceof UnavailableWait ? probeMs : undefined);
+      if (outcome instanceof Error) await recordFailure(trx, row, outcome, connectorName, opts.log, outcome instanceof UnavailableWait ? outage : undefined);
       else await trx('outbox').where({ tenant_id: row.tenant_id, id: row.id }).whereNot('status', 'done')
-        .update({ status: 'done', external_id: outcome.externalId, connector: connectorName, last_error: null, updated_at: trx.fn.now() });
+        .update({ status: 'done', external_id: outcome.externalId, connector: connectorName, last_error: null, unanswered: 0, updated_at: trx.fn.now() });
     }
   });
 }
@@ -99,8 +99,16 @@ async function keepSendDates(db: Db, batch: OutboxBatch, journals: OutgoingJourn
   });
 }
 
-async function recordFailure(q: Trx, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger, waitMs?: number): Promise<void> {
-  const f = afterFailure(err, row.attempts, { maxAttempts: MAX_ATTEMPTS, backoffMs });
+/**
+ * `outage` is set when the call got no answer at all. That is a wait, not an attempt, unless this
+ * call had gone unanswered before and the organisation's calls were answered since: then the
+ * trouble is this call (a body Xero always fails on, a call that always times out), and waiting
+ * for it without end would spend the day's call allowance; it uses an attempt and can go dead.
+ */
+async function recordFailure(q: Trx, row: Record<string, any>, err: Error, connectorName: string | null, log?: Logger,
+  outage?: { waitMs: number; ongoing: boolean }): Promise<void> {
+  const countWait = !!outage && !outage.ongoing && Number(row.unanswered) > 0;
+  const f = afterFailure(err, row.attempts, { maxAttempts: MAX_ATTEMPTS, backoffMs }, { countWait });
   // Only the attempt this worker claimed, and never over a posting another worker finished.
   await q('outbox').where({ tenant_id: row.tenant_id, id: row.id, attempts: row.attempts }).whereNot('status', 'done').update({
     status: f.status,
@@ -109,7 +117,8 @@ async function recordFailure(q: Trx, row: Record<string, any>, err: Error, conne
     ...(f.notCreated ? { send_key: null, send_date: null } : {}),
     last_error: f.message,
     connector: connectorName,
-    next_attempt_at: msFromNow(q, waitMs ?? f.waitMs),
+    unanswered: outage ? Number(row.unanswered) + 1 : 0,
+    next_attempt_at: msFromNow(q, outage?.waitMs ?? f.waitMs),
     updated_at: q.fn.now(),
   });
   log?.warn({ event: 'outbox.failed', outboxId: row.id, attempts: row.attempts, dead: f.status === 'dead' }, 'journal posting failed');

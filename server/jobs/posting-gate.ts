@@ -42,15 +42,17 @@ export function probeDelayMs(probes: number): number {
 
 /**
  * The system did not answer this organisation's call: the outage starts (or goes on), and the
- * next probe is due after probeDelayMs. Returns that wait, for the call's journals.
+ * next probe is due after probeDelayMs. Returns that wait, for the call's journals, and whether
+ * the outage was already going on before this call (else the organisation's last call was answered).
  */
-export async function noteUnavailable(q: Db | Trx, tenantId: string, reason: string): Promise<number> {
+export async function noteUnavailable(q: Db | Trx, tenantId: string, reason: string): Promise<{ waitMs: number; ongoing: boolean }> {
   const [g] = await q('posting_gates').where({ tenant_id: tenantId })
     .update({ unavailable_since: q.raw('coalesce(unavailable_since, now())'), unavailable_reason: reason.slice(0, 500), probes: q.raw('probes + 1'), updated_at: q.fn.now() })
     .returning('probes');
-  const waitMs = probeDelayMs(Math.max(0, Number(g?.probes ?? 1) - 1));
+  const probes = Number(g?.probes ?? 1);
+  const waitMs = probeDelayMs(Math.max(0, probes - 1));
   await q('posting_gates').where({ tenant_id: tenantId }).update({ next_call_at: msLater(q, waitMs) });
-  return waitMs;
+  return { waitMs, ongoing: probes > 1 };
 }
 
 /**

@@ -71,8 +71,9 @@ export type RetryPolicy = { maxAttempts: number; backoffMs: (attempt: number) =>
  * retryable) is final, except a lock date refusal, which goes again at once re-dated; anything
  * else is retried with backoff until the attempts run out.
  */
-export function afterFailure(err: unknown, attempts: number, policy: RetryPolicy) {
-  const waiting = err instanceof WaitError;
+export function afterFailure(err: unknown, attempts: number, policy: RetryPolicy, o: { countWait?: boolean } = {}) {
+  // countWait: the caller knows this wait is not the outside world's (see the outbox worker).
+  const waiting = err instanceof WaitError && !o.countWait;
   // Certainly not created: a retry may go under a new key, with a new body.
   const notCreated = err instanceof PushError && !err.retryable;
   // A lock date refusal goes again at once, re-dated; it still counts, so it cannot loop forever.

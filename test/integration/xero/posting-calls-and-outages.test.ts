@@ -115,6 +115,43 @@ describe('outages', () => {
     expect((await xeroConnectionView(t.db, actor.tenantId))!.journals.why).toBeNull();
   });
 
+  it('counts a call that goes unanswered again while Xero answers the organisation\'s other calls, so it ends dead, not waited on for ever', async () => {
+    const { actor, org } = await connectedOrganisation('One Bad Call Ltd');
+    const drain = () => drainOutbox(t.db, registry(), { publicUrl });
+    // A 502 for this call only (no timing: a hang would race the call timeout on a busy machine).
+    const failBadCall = () => fake.failNext(1, { status: 502, path: /ManualJournals/, body: 'Bad Gateway' });
+    const dueNow = async (journalRowId: string) => {
+      await t.db('posting_gates').where({ tenant_id: actor.tenantId }).update({ next_call_at: t.db.raw("now() - interval '1 second'") });
+      await t.db('outbox').where({ tenant_id: actor.tenantId, id: journalRowId }).update({ next_attempt_at: t.db.raw("now() - interval '1 second'") });
+    };
+    await receive(actor, 1);
+    const [bad] = await rowsOf(actor);
+    failBadCall();
+    await drain();
+    // The first time, it may be an outage: a wait, no attempt used.
+    expect(await t.db('outbox').where({ id: bad.id }).first('status', 'attempts')).toEqual({ status: 'failed', attempts: 0 });
+
+    for (let i = 2; ; i++) {
+      await receive(actor, i); // another journal, which Xero takes: Xero is answering
+      const fresh = (await rowsOf(actor)).find((r) => r.status === 'pending')!;
+      // The bad call is not due meanwhile (its own wait), so this call alone shows Xero answering.
+      await t.db('outbox').where({ id: bad.id }).update({ next_attempt_at: t.db.raw("now() + interval '1 hour'") });
+      await dueNow(fresh.id);
+      await drain();
+      expect(await t.db('outbox').where({ id: fresh.id }).first('status', 'last_error')).toEqual({ status: 'done', last_error: null });
+      await dueNow(bad.id);
+      failBadCall();
+      await drain();
+      const row = await t.db('outbox').where({ id: bad.id }).first('status', 'attempts');
+      expect(row.attempts).toBe(i - 1);
+      if (row.status === 'dead') break;
+      expect(i).toBeLessThan(20);
+    }
+    expect(await t.db('outbox').where({ id: bad.id }).first('status', 'attempts', 'last_error'))
+      .toEqual({ status: 'dead', attempts: 10, last_error: 'Xero is unavailable (502)' });
+    expect(org.manualJournals.map((m) => m.journal.Narration)).not.toContain('Stock receipt GRN-1: GI-1 [Perpetua]');
+  });
+
   it('re-dates a journal Xero refuses for a lock date set since the last pull, reading the lock dates again', async () => {
     const { actor, org } = await connectedOrganisation('Locked Ltd');
     const r = await receive(actor, 1, '2026-11-02');
