@@ -67,6 +67,25 @@ describe('sign-in limits: failures per account and per client address, kept in t
     expect(await t.db('attempt_limits').where({ key: `account:${ADA.email}` }).first()).toBeUndefined();
   }, 120_000);
 
+  it('checks no more guesses than the free allowance when they are all sent at once', async () => {
+    const target = { email: 'bo@limits.test', password: 'correct horse battery' };
+    await createOrganisation(t.db, { organisation: 'Parallel Ltd', name: 'Bo', ...target });
+    // 40 wrong guesses at once, from 40 addresses, half through each process: each is counted
+    // before its password is checked, so those past the allowance are refused unchecked.
+    const forms = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const agent = request.agent(apps[i % 2]);
+      const page = await agent.get('/login').set('X-Forwarded-For', `203.0.113.${100 + i}`).expect(200);
+      return { agent, from: `203.0.113.${100 + i}`, csrf: csrfOf(page.text) };
+    }));
+    const answers = await Promise.all(forms.map(({ agent, from, csrf }) =>
+      agent.post('/login').set('X-Forwarded-For', from).type('form').send({ email: target.email, password: 'guess', _csrf: csrf })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+    wait(61);
+    expect((await signInFrom('198.51.100.8', target)).status).toBe(303);
+  }, 120_000);
+
   it('answers a flood of failures from one address with 429 and Retry-After, in every process, and only there', async () => {
     for (let i = 0; i < 20; i++) {
       expect((await signInFrom('192.0.2.50', { email: `guess-${i}@limits.test`, password: 'guess' })).status).toBe(401);

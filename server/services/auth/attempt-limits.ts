@@ -24,8 +24,11 @@ export async function refuseWhileWaiting(db: Db, counters: AttemptCounter[], now
   throw new TooManyRequests(message, Math.ceil(waitMs / 1000));
 }
 
-/** Counts one attempt (a count past its expiry starts again) and starts the wait its policy asks for. */
-export async function countAttempt(db: Db, counter: AttemptCounter, now: Date): Promise<void> {
+/**
+ * Counts one attempt (a count past its expiry starts again) and starts the wait its policy asks
+ * for. Returns the count, this attempt included.
+ */
+export async function countAttempt(db: Db, counter: AttemptCounter, now: Date): Promise<number> {
   const expires = new Date(now.getTime() + counter.policy.forgetMs);
   const stale = (column: string, fresh: string) =>
     db.raw(`case when attempt_limits.expires_at <= ? then ${fresh} else ${column} end`, [now]);
@@ -46,6 +49,21 @@ export async function countAttempt(db: Db, counter: AttemptCounter, now: Date): 
       .update({ blocked_until: db.raw('greatest(coalesce(blocked_until, ?), ?)', [until, until]) });
   }
   await db('attempt_limits').where('expires_at', '<=', now).delete();
+  return Number(row.attempts);
+}
+
+/**
+ * refuseWhileWaiting and countAttempt as one step, under a lock on the counter's key: attempts sent
+ * all at once queue here, and each sees the wait its predecessor's count started, so no more
+ * than the free allowance get past while the first ones are still being checked.
+ */
+export async function countUnlessWaiting(db: Db, counter: AttemptCounter, now: Date): Promise<void> {
+  await db.transaction(async (trx) => {
+    // A lock on the key itself: its row may not exist yet.
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`attempt_limits:${counter.key}`]);
+    await refuseWhileWaiting(trx, [counter], now);
+    await countAttempt(trx, counter, now);
+  });
 }
 
 /** Forgets a counter's attempts (an account after its owner signs in). */

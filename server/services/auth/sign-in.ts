@@ -1,7 +1,7 @@
 import { Db } from '../../db';
 import { Unauthorised } from '../../errors';
 import { ACCOUNT_FAILURES, ADDRESS_FAILURES, ADDRESS_SIGN_UPS } from '../../domain/auth/attempt-limits';
-import { AttemptCounter, countAttempt, forgetAttempts, refuseWhileWaiting } from './attempt-limits';
+import { AttemptCounter, countAttempt, countUnlessWaiting, forgetAttempts, refuseWhileWaiting } from './attempt-limits';
 import { verifyPassword } from './passwords';
 import { SessionUser } from './accounts';
 
@@ -24,9 +24,12 @@ export async function signIn(db: Db, a: SignInAttempt): Promise<SessionUser> {
     key: `ip:${a.address}`, policy: ADDRESS_FAILURES, counts: 'failed sign-ins from your network address',
   };
   await refuseWhileWaiting(db, [account, address], a.now);
+  // The account's attempt is counted before its password is checked (and forgotten if it is
+  // right): guesses sent all at once would otherwise all pass the check above before the first
+  // failure was stored.
+  await countUnlessWaiting(db, account, a.now);
   const user = await checkPassword(db, a.email, a.password);
   if (!user) {
-    await countAttempt(db, account, a.now);
     await countAttempt(db, address, a.now);
     throw new Unauthorised('Email or password is not right');
   }
