@@ -39,5 +39,7 @@ function barOf(run: ImportRun): { value: number; max: number; busy: boolean; lab
   if (run.status === 'writing') {
     return { value: run.rowsWritten, max, busy: !run.rowsWritten, label: `${count(run.rowsWritten)} ${of} written` };
   }
+  // Until the file is read the number of rows is unknown: a busy bar, not a bar out of one.
+  if (!run.totalRows) return { value: 0, max, busy: true, label: 'Reading the file' };
   return { value: run.rowsChecked, max, busy: false, label: `${count(run.rowsChecked)} ${of} checked` };
 }

@@ -48,7 +48,8 @@ describe('parts import on a phone', () => {
     await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
     const bar = page.locator('progress.import-bar');
     await bar.waitFor({ state: 'visible' });
-    await expect(bar.getAttribute('max')).resolves.toBe(String(ROWS));
+    // Out of the file's rows once it has been read; a busy bar (no max) while it is being read.
+    expect([null, String(ROWS)]).toContain(await bar.getAttribute('max'));
     await expect(page.locator('.import-stage').textContent()).resolves.toMatch(/Reading the file|Checking the rows|rows read|Writing/);
     await h.screenshot('parts-import-progress-390');
     await page.route(poll, (route) => route.continue());

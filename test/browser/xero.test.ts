@@ -112,9 +112,9 @@ it('puts a refused journal right: the exceptions page says why, the mapping is f
   expect(org.manualJournals).toHaveLength(0);
 
   await page.goto('/exceptions');
-  const card = page.locator('.card', { hasText: 'Stock receipt' });
-  await card.waitFor();
-  expect(await card.locator('.exception-reason').innerText()).toContain(mapped.account_code);
+  const refused = page.locator('.card', { hasText: 'Stock receipt' });
+  await refused.waitFor();
+  expect(await refused.locator('.exception-reason').innerText()).toContain(mapped.account_code);
   await h.screenshot('xero-exceptions');
 
   // The bookkeeper pulls the chart (634 is new in Xero) and maps raw materials to it.
@@ -125,18 +125,18 @@ it('puts a refused journal right: the exceptions page says why, the mapping is f
   await page.goto('/settings');
   await page.getByLabel('Raw materials stock code').fill('634');
   await page.getByLabel('Raw materials stock name').fill('Stores Stock');
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.waitForLoadState();
+  const posted = (path: RegExp) => (r: import('playwright-core').Response) => r.request().method() === 'POST' && path.test(new URL(r.url()).pathname);
+  await Promise.all([page.waitForResponse(posted(/^\/settings$/)), page.getByRole('button', { name: 'Save settings' }).click()]);
+  expect(await h.db('account_mappings').where({ tenant_id: actor.tenantId, role: 'raw_materials' }).first('account_code')).toEqual({ account_code: '634' });
 
   await page.goto('/exceptions');
-  await page.locator('.card', { hasText: 'Stock receipt' }).getByRole('button', { name: 'Send again' }).click();
-  await page.waitForLoadState();
+  const card = page.locator('.card', { hasText: 'Stock receipt' });
+  await Promise.all([page.waitForResponse(posted(/\/retry$/)), card.getByRole('button', { name: 'Send again' }).click()]);
+  await page.locator('#no-exceptions').waitFor(); // queued again, so no longer an exception
   await workers().outbox();
   expect(org.manualJournals).toHaveLength(1);
   const sent = org.manualJournals[0].journal as { JournalLines: { AccountCode: string; LineAmount: number }[] };
   expect(sent.JournalLines.map((l) => [l.AccountCode, l.LineAmount])).toEqual([['634', 8.4], [expect.any(String), -8.4]]);
-  await page.goto('/exceptions');
-  await page.locator('#no-exceptions').waitFor();
 });
 
 it('disconnects after confirming: Xero is told, and the page offers to reconnect', async () => {
