@@ -1,6 +1,6 @@
 import { Db, Trx } from '../../db';
 import { isUuid } from '../../domain/ids';
-import { Decimal, ZERO, QTY_DP, str, sum } from '../../domain/decimal';
+import { Decimal, QTY_DP, roundMoney, str, sum } from '../../domain/decimal';
 import { AccountRole, StockPosting } from '../../domain/accounting';
 import { applyDraws, drawFromLayers, Draw } from '../../domain/costing';
 import { splitReturn, creditExpected } from '../../domain/purchasing';
@@ -45,9 +45,13 @@ async function returnInTransaction(trx: Trx, actor: Actor, input: SupplierReturn
     throw Invalid.field('quantity', `Only ${split.returnable.toFixed()} ${r.unit} of ${r.sku} from this receipt is left to return (${dec(r.quantity).toFixed()} received, ${dec(r.returned_qty).toFixed()} returned already)`);
   }
   const tenant = await getTenant(trx, actor.tenantId);
-  const legs = await returnLegs(trx, actor.tenantId, tenant, r, qty, serials);
-  const value = await valueSentBack(trx, actor.tenantId, tenant, r, legs);
-  const credit = creditExpected(value, qty, split.billed, tenant.minorUnits);
+  const legs = await returnLegs(trx, actor.tenantId, tenant, r, qty, serials, split.unbilled);
+  const sent = await valueSentBack(trx, actor.tenantId, tenant, r, legs);
+  const value = sum(sent);
+  // Under average cost the billed units are the legs costed by the method; otherwise a share.
+  const credit = tenant.valuationMethod === 'weighted_average'
+    ? roundMoney(sum(sent.filter((_, i) => legs[i].cost.kind === 'method')), tenant.minorUnits)
+    : creditExpected(value, qty, split.billed, tenant.minorUnits);
   const contra: AccountRole = split.unbilled.isZero() ? 'supplier_credits' : 'grni';
   const otherPostings: StockPosting[] = contra === 'grni' && !credit.isZero() ? [{ role: 'supplier_credits', amount: credit }] : [];
   const event = await writeEvent(trx, actor, {
@@ -107,17 +111,36 @@ function quantityOf(r: ReceiptRow, input: SupplierReturnInput): { qty: Decimal; 
   return { qty: new Decimal(serials.length), serials };
 }
 
-/** One outbound leg (one per serial), drawing on the receipt's own layers; under weighted average, the average. */
-async function returnLegs(trx: Trx, tenantId: string, tenant: Tenant, r: ReceiptRow, qty: Decimal, serials: string[]): Promise<OutLeg[]> {
+/**
+ * One outbound leg (one per serial), drawing on the receipt's own layers. Under weighted average
+ * there are no own layers: unbilled units leave at the receipt's unit cost, the value GRNI was
+ * credited with (as undoing the receipt would take them), so the average of what stays is as if
+ * they never came; units already billed leave at the average, which the bill has revalued.
+ */
+async function returnLegs(
+  trx: Trx, tenantId: string, tenant: Tenant, r: ReceiptRow, qty: Decimal, serials: string[], unbilled: Decimal,
+): Promise<OutLeg[]> {
   const moves = await trx('stock_movements').where({ tenant_id: tenantId, event_id: r.event_id }).where('quantity', '>', 0).select('id', 'location_id', 'serial');
   const layers = await trx('cost_layers').where({ tenant_id: tenantId }).whereIn('source_movement_id', moves.map((m) => m.id)).select('id', 'source_movement_id');
   const part = (await partsById(trx, tenantId, [r.part_id])).get(r.part_id)!;
   const location = (await locationsById(trx, tenantId, [moves[0].location_id])).get(moves[0].location_id)!;
   const own = (movementIds: string[]) => layers.filter((l) => movementIds.includes(l.source_movement_id)).map((l) => l.id as string);
-  const cost = (ids: string[]) => (tenant.valuationMethod === 'weighted_average' ? { kind: 'method' as const } : { kind: 'layers' as const, layerIds: ids });
   const base = { dir: 'out' as const, part, location, lot: r.lot as string };
-  if (!serials.length) return [{ ...base, field: 'quantity', serial: null, qty, cost: cost(own(moves.map((m) => m.id))) }];
-  return serials.map((s, i) => ({ ...base, field: `serials.${i}`, serial: s, qty: new Decimal(1), cost: cost(own(moves.filter((m) => m.serial === s).map((m) => m.id))) }));
+  if (tenant.valuationMethod === 'weighted_average') {
+    const atReceiptCost = (n: Decimal): OutLeg['cost'] => ({ kind: 'value', value: n.mul(r.unit_cost) });
+    if (!serials.length) {
+      const billed = qty.minus(unbilled);
+      return [
+        ...(unbilled.gt(0) ? [{ ...base, field: 'quantity', serial: null, qty: unbilled, cost: atReceiptCost(unbilled) }] : []),
+        ...(billed.gt(0) ? [{ ...base, field: 'quantity', serial: null, qty: billed, cost: { kind: 'method' as const } }] : []),
+      ];
+    }
+    const one = new Decimal(1);
+    return serials.map((s, i) => ({ ...base, field: `serials.${i}`, serial: s, qty: one, cost: unbilled.gt(i) ? atReceiptCost(one) : { kind: 'method' as const } }));
+  }
+  const mine = (ids: string[]) => ({ kind: 'layers' as const, layerIds: ids });
+  if (!serials.length) return [{ ...base, field: 'quantity', serial: null, qty, cost: mine(own(moves.map((m) => m.id))) }];
+  return serials.map((s, i) => ({ ...base, field: `serials.${i}`, serial: s, qty: new Decimal(1), cost: mine(own(moves.filter((m) => m.serial === s).map((m) => m.id))) }));
 }
 
 /**
@@ -125,7 +148,7 @@ async function returnLegs(trx: Trx, tenantId: string, tenant: Tenant, r: Receipt
  * share needs it), from the same layers under the part's lock, drawn the same way the stock
  * write path will draw them. Refused when that stock is no longer here.
  */
-async function valueSentBack(trx: Trx, tenantId: string, tenant: Tenant, r: ReceiptRow, legs: OutLeg[]): Promise<Decimal> {
+async function valueSentBack(trx: Trx, tenantId: string, tenant: Tenant, r: ReceiptRow, legs: OutLeg[]): Promise<Decimal[]> {
   await ledger.lockParts(trx, tenantId, [r.part_id]);
   const leg0 = legs[0];
   const ids = legs.flatMap((l) => (l.cost.kind === 'layers' ? l.cost.layerIds : []));
@@ -133,15 +156,18 @@ async function valueSentBack(trx: Trx, tenantId: string, tenant: Tenant, r: Rece
     ? (await trx('cost_layers').where({ tenant_id: tenantId, part_id: r.part_id, location_id: leg0.location.id, lot: leg0.lot }).where('remaining_qty', '>', 0).pluck('id')).map(String)
     : ids;
   let rows = await ledger.layersByIds(trx, tenantId, layers);
-  const draws: Draw[] = [];
+  const values: Decimal[] = [];
   for (const leg of legs) {
     const pool = rows.filter((l) => l.remainingQty.gt(0) && (leg.cost.kind !== 'layers' || leg.cost.layerIds.includes(l.id)));
-    const drawn = drawFromLayers(tenant.valuationMethod === 'weighted_average' ? 'weighted_average' : 'fifo', pool, leg.qty);
-    if (!drawn.ok) throw notHere(r, leg, legs, sum(pool.map((l) => l.remainingQty)));
-    draws.push(...drawn.draws);
-    rows = applyDraws(rows, drawn.draws) as typeof rows;
+    const left = sum(pool.map((l) => l.remainingQty));
+    const drawn: Draw[] | null = leg.cost.kind === 'value'
+      ? (pool[0] && left.gte(leg.qty) && pool[0].remainingValue.gte(leg.cost.value) ? [{ layerId: pool[0].id, qty: leg.qty, value: leg.cost.value }] : null)
+      : ((d) => (d.ok ? d.draws : null))(drawFromLayers(tenant.valuationMethod === 'weighted_average' ? 'weighted_average' : 'fifo', pool, leg.qty));
+    if (!drawn) throw notHere(r, leg, legs, left);
+    values.push(sum(drawn.map((d) => d.value)));
+    rows = applyDraws(rows, drawn) as typeof rows;
   }
-  return draws.reduce((a, d) => a.plus(d.value), ZERO);
+  return values;
 }
 
 function notHere(r: ReceiptRow, leg: OutLeg, legs: OutLeg[], left: Decimal): Conflict {

@@ -15,6 +15,7 @@ import { purchaseOrderView } from '../../../server/services/purchasing/views';
 import { Actor } from '../../../server/services/stock/types';
 import { Conflict, Invalid } from '../../../server/errors';
 import { today } from '../../../server/clock';
+import { updateSettings } from '../../../server/services/settings';
 import { givenPo, jl, refusedCleanly, claim } from './helpers';
 
 // Received stock sent back to the supplier after goods-in: at the receipt's own cost, against
@@ -60,6 +61,25 @@ describe('returning received stock to its supplier', () => {
     const grni = (await grniReport(t.db, actor.tenantId)).suppliers[0].lines.find((l) => l.po_number === po.number)!;
     expect(grni).toMatchObject({ unbilled_qty: '3', value: '9.00' });
     expect((await listSupplierReturns(t.db, actor.tenantId)).map((r) => [r.part, r.quantity, r.value])).toEqual([['RET-1', '2', '6.00']]);
+    await expectReconciled(t.db, actor);
+  });
+
+  it('under average cost, takes unbilled units out at the receipt\'s cost GRNI was credited with, so what stays keeps its value', async () => {
+    const actor = await givenOrganisation(t.db);
+    await updateSettings(t.db, actor.tenantId, { valuationMethod: 'weighted_average' });
+    await givenPart(t.db, actor, 'RET-WA');
+    await postStockEvent(t.db, actor, { kind: 'opening_balance', occurredOn: today(), lines: [line('RET-WA', 'MAIN', 10, '20.00')] });
+    // 10 at 20.00 plus 10 received at 10.00: 300.00 over 20, 15.00 on average; GRNI credited 100.00.
+    const { receiptLine } = await received(actor, 'RET-WA', 10, '10.00');
+    expect(await openLayers(t.db, actor, 'RET-WA')).toEqual([['20', '300']]);
+
+    const ret = (await returnToSupplier(t.db, actor, { receiptLine, quantity: dec(10), reason: 'surplus' })).body;
+    // At the average (15.00) GRNI would keep a 50.00 debit nothing clears, and the 10 left would be worth 150.00.
+    expect(ret).toMatchObject({ unbilled_qty: '10', value: '100.00', credit_expected: '0.00' });
+    expect(jl(ret.journal)).toEqual([['grni', '100.00', '0.00'], ['raw_materials', '0.00', '100.00']]);
+    expect(await openLayers(t.db, actor, 'RET-WA')).toEqual([['10', '200']]);
+    const grniBalance = await t.db('journal_lines').where({ tenant_id: actor.tenantId, account_role: 'grni' }).sum({ s: 'amount' }).first();
+    expect(dec(grniBalance!.s).toFixed(2)).toBe('0.00');
     await expectReconciled(t.db, actor);
   });
 
